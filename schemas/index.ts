@@ -1,0 +1,7 @@
+// The contracts: zod schemas + Avro for every topic, topic names, errors, env parsing.
+export * from "./errors.ts";
+export * from "./env.ts";
+export * from "./topics.ts";
+export * from "./serde.ts";
+export * from "./bike-count-event.ts";
+export { issuesOf } from "./zod-issues.ts";

@@ -1,0 +1,44 @@
+// Builds the kafkajs client with our structured logger, and the admin helpers the runtime
+// and the tools share (ensuring topics exist with the partition count we want).
+import { Kafka, logLevel, type ITopicConfig, type LogEntry } from "kafkajs";
+import { createLogger } from "../log.ts";
+
+const log = createLogger("kafka");
+
+function kafkaLogCreator() {
+  return ({ namespace, level, log: entry }: LogEntry) => {
+    const { message, ...rest } = entry;
+    const fields = { namespace, ...rest };
+    if (level === logLevel.ERROR) log.error(message, fields);
+    else if (level === logLevel.WARN) log.warn(message, fields);
+    else if (level === logLevel.INFO) log.debug(message, fields);
+  };
+}
+
+export interface KafkaOptions {
+  brokers: string[];
+  clientId: string;
+}
+
+export function createKafka({ brokers, clientId }: KafkaOptions): Kafka {
+  return new Kafka({
+    clientId,
+    brokers,
+    logLevel: logLevel.WARN,
+    logCreator: () => kafkaLogCreator(),
+    retry: { initialRetryTime: 100, retries: 8 },
+  });
+}
+
+/** Creates the topics that are missing; existing ones are left as they are. */
+export async function ensureTopics(kafka: Kafka, topics: ITopicConfig[]): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = topics.filter((t) => !existing.has(t.topic));
+    if (missing.length > 0) await admin.createTopics({ topics: missing, waitForLeaders: true });
+  } finally {
+    await admin.disconnect();
+  }
+}

@@ -1,0 +1,88 @@
+import { describe, expect, it } from "vitest";
+import {
+  BikeCountEvent,
+  BikeCountEventAvro,
+  DecodeError,
+  SchemaViolation,
+  bikeEventId,
+  createAvroCodec,
+  createRegistryClient,
+} from "../../../schemas/index.ts";
+
+const good = {
+  counterId: "100057445-103057445",
+  siteId: "100057445",
+  timestamp: Date.UTC(2020, 8, 1, 7),
+  count: 412,
+  latitude: 48.86377,
+  longitude: 2.35096,
+};
+
+async function codec(topic = "events.bike-traffic") {
+  return createAvroCodec({ registry: createRegistryClient("mock://"), topic, avroSchema: BikeCountEventAvro, schema: BikeCountEvent });
+}
+
+describe("BikeCountEvent", () => {
+  it("declares the same fields in zod and in Avro, in the same order", () => {
+    expect(BikeCountEventAvro.fields.map((f) => f.name)).toEqual(Object.keys(BikeCountEvent.shape));
+  });
+
+  it("names each offending field of an invalid event", () => {
+    const result = BikeCountEvent.safeParse({ ...good, count: -3, latitude: 91, extra: 1 });
+    expect(result.success).toBe(false);
+    const paths = result.error!.issues.map((i) => i.path.join(".") || i.message);
+    expect(paths).toContain("count");
+    expect(paths).toContain("latitude");
+    expect(JSON.stringify(result.error!.issues)).toContain("extra");
+  });
+
+  it("gives an event id made of the counter and the hour in UTC", () => {
+    expect(bikeEventId(good)).toBe("100057445-103057445@2020-09-01T07:00:00.000Z");
+  });
+});
+
+describe("Avro codec over the Schema Registry client (mock://)", () => {
+  it("round-trips an event in Confluent wire format with the registered schema id", async () => {
+    const c = await codec();
+    const bytes = await c.serialize(good);
+    expect(bytes[0]).toBe(0);
+    expect(bytes.readInt32BE(1)).toBe(c.schemaId);
+    expect(await c.deserialize(bytes)).toEqual(good);
+  });
+
+  it("refuses to serialize a malformed record with an error naming the field", async () => {
+    const c = await codec();
+    const error = await c.serialize({ ...good, count: 1.5 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SchemaViolation);
+    expect((error as SchemaViolation).code).toBe("SCHEMA_VIOLATION");
+    expect((error as SchemaViolation).issues.map((i) => i.path)).toEqual(["count"]);
+    expect((error as Error).message).toMatch(/count: count must be a whole number/);
+  });
+
+  it("refuses bytes that are not in wire format with a DecodeError", async () => {
+    const c = await codec();
+    const error = await c.deserialize(Buffer.from('{"count":1}')).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DecodeError);
+    expect((error as DecodeError).code).toBe("DECODE_FAILED");
+  });
+
+  it("refuses a truncated Avro body with a DecodeError", async () => {
+    const c = await codec();
+    const bytes = await c.serialize(good);
+    const error = await c.deserialize(bytes.subarray(0, 9)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DecodeError);
+  });
+
+  it("rejects a decoded value that breaks the zod contract, naming the field", async () => {
+    // Written by a producer that skipped validation: valid Avro, negative count.
+    const registry = createRegistryClient("mock://");
+    const topic = "events.lenient";
+    const c = await createAvroCodec({ registry, topic, avroSchema: BikeCountEventAvro, schema: BikeCountEvent });
+    const lenient = await createAvroCodec({ registry, topic, avroSchema: BikeCountEventAvro, schema: BikeCountEvent.loose() });
+    const bytes = await lenient.serialize({ ...good, count: 5 });
+    bytes.writeUInt8(0x09, bytes.length - 16 - 1); // zigzag 0x09 = -5 in the count field
+    const error = await c.deserialize(bytes).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SchemaViolation);
+    expect((error as SchemaViolation).issues[0]!.path).toBe("count");
+  });
+});
