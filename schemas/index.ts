@@ -5,3 +5,6 @@ export * from "./topics.ts";
 export * from "./serde.ts";
 export * from "./bike-count-event.ts";
 export { issuesOf } from "./zod-issues.ts";
+export * from "./model-card.ts";
+export * from "./model-event.ts";
+export * from "./feature-spec.ts";

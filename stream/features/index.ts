@@ -1,0 +1,4 @@
+// Feature definitions: pure functions over an event and per-key state.
+export * from "./bike-features.ts";
+export * from "./paris-time.ts";
+export * from "./french-holidays.ts";
