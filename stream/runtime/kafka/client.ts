@@ -21,6 +21,9 @@ export interface KafkaOptions {
 }
 
 export function createKafka({ brokers, clientId }: KafkaOptions): Kafka {
+  // We use kafkajs' default partitioner on purpose: it is murmur2, the Java client's, so a
+  // key lands on the same partition whichever client produced it.
+  process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= "1";
   return new Kafka({
     clientId,
     brokers,

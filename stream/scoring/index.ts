@@ -1,0 +1,3 @@
+// ONNX model runtime, micro-batching, hot swap and the scoring processor.
+export * from "./errors.ts";
+export * from "./onnx-model.ts";
