@@ -2,3 +2,4 @@
 export * from "./bike-features.ts";
 export * from "./paris-time.ts";
 export * from "./french-holidays.ts";
+export * from "./bike-feature-processor.ts";

@@ -1,3 +1,10 @@
-// The runtimes processors run on, and what they share: logging and the Kafka client.
+// The runtimes processors run on, and what they share: the processor interface, state,
+// dead letters, metrics, logging and the Kafka client.
 export * from "./log.ts";
+export * from "./processor.ts";
+export * from "./state.ts";
+export * from "./dead-letter.ts";
 export * from "./kafka/client.ts";
+export * from "./kafka/kafka-runtime.ts";
+export * from "./embedded/embedded-runtime.ts";
+export { TopicLog, type LogRecord } from "./embedded/topic-log.ts";

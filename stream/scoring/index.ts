@@ -1,3 +1,5 @@
 // ONNX model runtime, micro-batching, hot swap and the scoring processor.
 export * from "./errors.ts";
 export * from "./onnx-model.ts";
+export * from "./model-holder.ts";
+export * from "./scoring-processor.ts";

@@ -1,0 +1,44 @@
+// The bike feature processor: events.bike-traffic → features.bike-traffic, one feature
+// vector per new hour of a counter (duplicates and late events update history only; see
+// bike-features.ts). State: the counter's recent history, keyed by counter id.
+import { BikeCountEvent, FeatureVector, type BikeCountEvent as Event } from "../../schemas/index.ts";
+import type { Processor, Stream } from "../runtime/index.ts";
+import { BIKE_FEATURE_SPEC, stepBikeFeatures, type BikeCounterState } from "./bike-features.ts";
+
+export interface BikeFeatureProcessorOptions {
+  name?: string;
+  events: Stream<BikeCountEvent>;
+  features: Stream<FeatureVector>;
+}
+
+export function bikeFeatureProcessor(options: BikeFeatureProcessorOptions): Processor<BikeCounterState> {
+  return {
+    name: options.name ?? "edgeflow-features-bike-traffic",
+    inputs: [options.events as Stream<unknown>],
+    outputs: { features: options.features as Stream<unknown> },
+    process(records, ctx) {
+      for (const record of records) {
+        const event = record.value as Event;
+        if (record.key !== event.counterId) {
+          ctx.reject(record, `message key "${record.key}" is not the event's counterId "${event.counterId}"`, "KEY_MISMATCH");
+          continue;
+        }
+        const step = stepBikeFeatures(ctx.state.get(event.counterId), event);
+        if (step.kind === "duplicate") continue;
+        ctx.state.put(event.counterId, step.state);
+        if (step.kind !== "features") continue;
+        const row = step.row;
+        ctx.emit("features", event.counterId, {
+          eventId: row.eventId,
+          entityId: row.counterId,
+          eventTime: row.eventTime,
+          targetTime: row.targetTime,
+          ingestedAt: record.timestamp,
+          specHash: BIKE_FEATURE_SPEC.hash,
+          values: row.values,
+          complete: row.complete,
+        } satisfies FeatureVector);
+      }
+    },
+  };
+}

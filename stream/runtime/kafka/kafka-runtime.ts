@@ -1,0 +1,259 @@
+// Runs a Processor as a Kafka consumer group with exactly-once consume → transform → produce.
+//
+// Each input partition number p has its own transactional producer, id `<processor>-p<p>`
+// (the classic one-producer-per-partition scheme): whoever owns p next initialises the same
+// transactional id, which fences the previous owner and aborts its open transaction, so a
+// crashed or partitioned-away instance cannot commit outputs twice. Outputs, dead letters,
+// state changes and the input offsets of a batch are committed in one transaction; a
+// `read_committed` consumer sees each input's outputs exactly once.
+//
+// Per-key state lives in memory and in a compacted changelog topic (one partition per input
+// partition). On every assignment the owner restores its partitions from the changelog:
+// it first commits a marker record through the partition's (fencing) producer, then reads
+// the changelog until it meets its marker — everything committed before the fence is in.
+// A changelog (not a rebuild from input) because state such as a week of counts per
+// counter would otherwise need a week of input re-read on every rebalance.
+import type { Consumer, Kafka, KafkaMessage, Message, Producer } from "kafkajs";
+import { DecodeError, SchemaViolation } from "../../../schemas/index.ts";
+import { createLogger } from "../log.ts";
+import { deadLetter } from "../dead-letter.ts";
+import { batchAborts, batchDuration, dlqMessages, streamEmitted, streamRecords } from "../metrics.ts";
+import type { InputRecord, Processor, ProcessorStats, RunningProcessor } from "../processor.ts";
+import { OverlayStateStore } from "../state.ts";
+import { CoPartitionAssigner } from "./co-partition-assigner.ts";
+import { ensureTopics } from "./client.ts";
+import { restoreFromChangelog } from "./changelog-restore.ts";
+
+export interface KafkaRuntimeOptions {
+  kafka: Kafka;
+  dlqTopic: string;
+  /** Partitions for topics this runtime creates (outputs, changelog) when missing. */
+  partitions?: number;
+  /** Keep per-key state in a changelog topic (default true). */
+  changelog?: boolean;
+  /** Upper bound on how long a fetch waits for data; bounds latency when traffic is low. */
+  maxWaitMs?: number;
+  /** Called after each committed batch (tests, benchmarks). */
+  onCommit?: (info: { partition: number; records: number; emitted: number }) => void;
+}
+
+const RUNTIME = "kafka";
+
+export function changelogTopic(processorName: string): string {
+  return `${processorName}.state-changelog`;
+}
+
+export async function runOnKafka<S>(processor: Processor<S>, options: KafkaRuntimeOptions): Promise<RunningProcessor> {
+  const { kafka, dlqTopic } = options;
+  const log = createLogger("kafka-runtime", { processor: processor.name });
+  const partitions = options.partitions ?? 4;
+  const useChangelog = options.changelog ?? true;
+  const changelog = changelogTopic(processor.name);
+  const outputs = Object.entries(processor.outputs);
+  await ensureTopics(kafka, [
+    ...processor.inputs.map((s) => ({ topic: s.topic, numPartitions: partitions })),
+    ...outputs.map(([, s]) => ({ topic: s.topic, numPartitions: partitions })),
+    { topic: dlqTopic, numPartitions: 1 },
+    ...(useChangelog ? [{ topic: changelog, numPartitions: partitions, configEntries: [{ name: "cleanup.policy", value: "compact" }] }] : []),
+  ]);
+
+  const groupId = processor.name;
+  const inputCodec = new Map(processor.inputs.map((s) => [s.topic, s.codec]));
+  const stores = new Map<number, OverlayStateStore<S>>();
+  const producers = new Map<number, Producer>();
+  const stats: ProcessorStats = { processed: 0, emitted: 0, deadLettered: 0, batches: 0 };
+  let assigned: number[] = [];
+  let restoreNeeded = true;
+
+  const producerFor = async (partition: number): Promise<Producer> => {
+    let p = producers.get(partition);
+    if (!p) {
+      p = kafka.producer({
+        transactionalId: `${processor.name}-p${partition}`,
+        idempotent: true,
+        maxInFlightRequests: 1,
+        transactionTimeout: 60_000,
+        retry: { retries: 10 },
+      });
+      await p.connect(); // initialises the transactional id: fences any previous owner of p
+      producers.set(partition, p);
+    }
+    return p;
+  };
+
+  const restore = async (): Promise<void> => {
+    stores.clear();
+    for (const p of assigned) stores.set(p, new OverlayStateStore<S>());
+    if (!useChangelog || assigned.length === 0) return;
+    const started = Date.now();
+    const restored = await restoreFromChangelog<S>({
+      kafka,
+      topic: changelog,
+      partitions: assigned,
+      producerFor,
+      groupPrefix: `${processor.name}.restore`,
+    });
+    for (const [p, entries] of restored) stores.get(p)!.load(entries);
+    log.info("state restored", { partitions: assigned, keys: [...restored.values()].reduce((n, m) => n + m.size, 0), ms: Date.now() - started });
+  };
+
+  const consumer: Consumer = kafka.consumer({
+    groupId,
+    partitionAssigners: [CoPartitionAssigner],
+    readUncommitted: false,
+    maxWaitTimeInMs: options.maxWaitMs ?? 100,
+    sessionTimeout: 30_000,
+    heartbeatInterval: 3_000,
+    rebalanceTimeout: 60_000,
+  });
+  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+    const set = new Set<number>();
+    for (const parts of Object.values(payload.memberAssignment)) for (const p of parts) set.add(p);
+    assigned = [...set].sort((a, b) => a - b);
+    restoreNeeded = true;
+    log.info("partitions assigned", { partitions: assigned, generation: payload.groupId });
+  });
+
+  await consumer.connect();
+  for (const s of processor.inputs) await consumer.subscribe({ topic: s.topic, fromBeginning: true });
+
+  await consumer.run({
+    autoCommit: false,
+    eachBatchAutoResolve: false,
+    partitionsConsumedConcurrently: 1,
+    eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+      if (batch.messages.length === 0 || !isRunning() || isStale()) return;
+      if (restoreNeeded) {
+        await restore();
+        restoreNeeded = false;
+      }
+      const partition = batch.partition;
+      const store = stores.get(partition) ?? new OverlayStateStore<S>();
+      stores.set(partition, store);
+      const timer = batchDuration.startTimer({ processor: processor.name, runtime: RUNTIME });
+      const codec = inputCodec.get(batch.topic)!;
+      const raw = new WeakMap<object, KafkaMessage>();
+      const records: InputRecord<unknown>[] = [];
+      const dead: Message[] = [];
+      const toDlq = (m: KafkaMessage, error: unknown) => {
+        const d = deadLetter(
+          { processor: processor.name, topic: batch.topic, partition, offset: m.offset, timestamp: Number(m.timestamp) },
+          m.key,
+          m.value,
+          error,
+          Date.now(),
+        );
+        dead.push({ key: d.key, value: d.value, headers: d.headers });
+        dlqMessages.inc({ processor: processor.name, code: d.headers["edgeflow.dlq.code"]!, runtime: RUNTIME });
+        log.warn("message sent to the dead-letter topic", { topic: batch.topic, partition, offset: m.offset, reason: d.headers["edgeflow.dlq.reason"] });
+      };
+      for (const m of batch.messages) {
+        try {
+          if (m.value === null) throw new DecodeError(`${batch.topic} value`, "message has no value (tombstone)");
+          const value = await codec.deserialize(m.value);
+          const rec: InputRecord<unknown> = {
+            topic: batch.topic,
+            key: m.key?.toString() ?? "",
+            value,
+            timestamp: Number(m.timestamp),
+            partition,
+            offset: m.offset,
+          };
+          raw.set(rec, m);
+          records.push(rec);
+        } catch (error) {
+          if (!(error instanceof DecodeError || error instanceof SchemaViolation)) throw error;
+          toDlq(m, error);
+        }
+      }
+
+      const emitted: Array<{ output: string; key: string; value: unknown }> = [];
+      try {
+        if (records.length > 0) {
+          await processor.process(records, {
+            state: store,
+            emit: (output, key, value) => {
+              if (!processor.outputs[output]) throw new Error(`${processor.name} has no output "${output}"`);
+              emitted.push({ output, key, value });
+            },
+            reject: (record, reason, code = "REJECTED") => {
+              const m = raw.get(record);
+              if (!m) throw new Error("reject() was given a record that is not from this batch");
+              toDlq(m, Object.assign(new Error(reason), { code }));
+            },
+          });
+        }
+        const byTopic = new Map<string, Message[]>();
+        for (const e of emitted) {
+          const stream = processor.outputs[e.output]!;
+          const list = byTopic.get(stream.topic) ?? [];
+          list.push({ key: e.key, value: await stream.codec.serialize(e.value) });
+          byTopic.set(stream.topic, list);
+        }
+        if (dead.length > 0) byTopic.set(dlqTopic, dead);
+        if (useChangelog) {
+          const changes = store.changes();
+          if (changes.length > 0) {
+            byTopic.set(
+              changelog,
+              changes.map(([key, v]) => ({ key, value: v === null ? null : Buffer.from(JSON.stringify(v)), partition })),
+            );
+          }
+        }
+        const last = batch.messages.at(-1)!.offset;
+        const producer = await producerFor(partition);
+        const tx = await producer.transaction();
+        try {
+          if (byTopic.size > 0) {
+            await tx.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+          }
+          await tx.sendOffsets({
+            consumerGroupId: groupId,
+            topics: [{ topic: batch.topic, partitions: [{ partition, offset: (BigInt(last) + 1n).toString() }] }],
+          });
+          await tx.commit();
+        } catch (error) {
+          await tx.abort().catch(() => undefined);
+          throw error;
+        }
+        store.commit();
+        resolveOffset(last);
+        stats.batches += 1;
+        stats.processed += records.length;
+        stats.emitted += emitted.length;
+        stats.deadLettered += dead.length;
+        streamRecords.inc({ processor: processor.name, runtime: RUNTIME }, batch.messages.length);
+        for (const [topic, msgs] of byTopic) {
+          if (topic !== changelog && topic !== dlqTopic) streamEmitted.inc({ processor: processor.name, output: topic, runtime: RUNTIME }, msgs.length);
+        }
+        options.onCommit?.({ partition, records: batch.messages.length, emitted: emitted.length });
+        timer();
+        await heartbeat();
+      } catch (error) {
+        store.abort();
+        batchAborts.inc({ processor: processor.name, runtime: RUNTIME });
+        // A fenced producer belongs to an instance that lost the partition: drop it.
+        const p = producers.get(partition);
+        if (p && /fenc/i.test((error as Error).message)) {
+          producers.delete(partition);
+          await p.disconnect().catch(() => undefined);
+        }
+        log.error("batch failed; its transaction was aborted and it will be retried", { partition, error });
+        throw error;
+      }
+    },
+  });
+
+  let stopped = false;
+  return {
+    name: processor.name,
+    stats: () => ({ ...stats }),
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await consumer.disconnect(); // waits for the batch in flight to commit
+      await Promise.all([...producers.values()].map((p) => p.disconnect().catch(() => undefined)));
+      await processor.close?.();
+    },
+  };
+}
