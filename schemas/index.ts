@@ -8,3 +8,4 @@ export { issuesOf } from "./zod-issues.ts";
 export * from "./model-card.ts";
 export * from "./model-event.ts";
 export * from "./feature-spec.ts";
+export * from "./feature-vector.ts";
