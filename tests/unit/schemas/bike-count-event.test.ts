@@ -8,6 +8,7 @@ import {
   createAvroCodec,
   createRegistryClient,
 } from "../../../schemas/index.ts";
+import { AvroDeserializer, AvroSerializer, SerdeType } from "@confluentinc/schemaregistry";
 
 const good = {
   counterId: "100057445-103057445",
@@ -85,4 +86,33 @@ describe("Avro codec over the Schema Registry client (mock://)", () => {
     expect(error).toBeInstanceOf(SchemaViolation);
     expect((error as SchemaViolation).issues[0]!.path).toBe("count");
   });
+
+  it("writes the same bytes as the official AvroSerializer and reads what it writes", async () => {
+    const registry = createRegistryClient("mock://");
+    const topic = "events.interop";
+    const c = await createAvroCodec({ registry, topic, avroSchema: BikeCountEventAvro, schema: BikeCountEvent });
+    const official = new AvroSerializer(registry, SerdeType.VALUE, { useSchemaId: c.schemaId, autoRegisterSchemas: false });
+    const theirs = await official.serialize(topic, good);
+    expect(Buffer.compare(await c.serialize(good), theirs)).toBe(0);
+    expect(await c.deserialize(theirs)).toEqual(good);
+    const reader = new AvroDeserializer(registry, SerdeType.VALUE, {});
+    expect({ ...(await reader.deserialize(topic, await c.serialize(good))) }).toEqual(good);
+  });
+
+  it("decodes a message written with an older schema version through schema resolution", async () => {
+    const registry = createRegistryClient("mock://");
+    const topic = "events.evolving";
+    // v1 had no siteId; v2 (ours) adds it with a default.
+    const v1 = { ...BikeCountEventAvro, fields: BikeCountEventAvro.fields.filter((f) => f.name !== "siteId") };
+    const v2 = {
+      ...BikeCountEventAvro,
+      fields: BikeCountEventAvro.fields.map((f) => (f.name === "siteId" ? { ...f, default: "unknown" } : f)),
+    };
+    const old = await createAvroCodec({ registry, topic, avroSchema: v1, schema: BikeCountEvent.omit({ siteId: true }) });
+    const current = await createAvroCodec({ registry, topic, avroSchema: v2, schema: BikeCountEvent });
+    expect(current.schemaId).not.toBe(old.schemaId);
+    const { siteId: _drop, ...withoutSite } = good;
+    expect(await current.deserialize(await old.serialize(withoutSite))).toEqual({ ...good, siteId: "unknown" });
+  });
 });
+
