@@ -21,8 +21,14 @@ interface PendingPrediction {
 export interface JoinState {
   predictions: PendingPrediction[];
   actuals: Array<[number, number]>;
-  latest: number;
+  /** Newest actual time seen: a prediction older than this by the horizon will never be joined. */
+  latestActual: number;
+  /** Newest prediction target seen: an actual older than this by the horizon will never be asked for. */
+  latestTarget: number;
 }
+
+/** Hard bound per side and entity, whatever the horizon (a replay can run one side far ahead). */
+const MAX_PENDING = 2_000;
 
 export interface OutcomeJoinerOptions<A> {
   name?: string;
@@ -45,8 +51,8 @@ export function outcomeJoiner<A>(options: OutcomeJoinerOptions<A>): Processor<Jo
       for (const r of records) {
         const isPrediction = r.topic === options.predictions.topic;
         const entity = isPrediction ? (r.value as Prediction).entityId : options.actualOf(r.value as A).entityId;
-        const s = ctx.state.get(entity) ?? { predictions: [], actuals: [], latest: 0 };
-        const state: JoinState = { predictions: [...s.predictions], actuals: [...s.actuals], latest: s.latest };
+        const s = ctx.state.get(entity) ?? { predictions: [], actuals: [], latestActual: 0, latestTarget: 0 };
+        const state: JoinState = { ...s, predictions: [...s.predictions], actuals: [...s.actuals] };
         const emit = (p: PendingPrediction, actual: number) =>
           ctx.emit("outcomes", entity, {
             eventId: p.eventId,
@@ -64,18 +70,17 @@ export function outcomeJoiner<A>(options: OutcomeJoinerOptions<A>): Processor<Jo
           const actual = state.actuals.find(([t]) => t === p.targetTime);
           if (actual) emit(pending, actual[1]);
           else if (!state.predictions.some((q) => q.eventId === p.eventId)) state.predictions.push(pending);
-          state.latest = Math.max(state.latest, p.eventTime);
+          state.latestTarget = Math.max(state.latestTarget, p.targetTime);
         } else {
           const a = options.actualOf(r.value as A);
           const matched = state.predictions.filter((p) => p.targetTime === a.time);
           for (const p of matched) emit(p, a.value);
           state.predictions = state.predictions.filter((p) => p.targetTime !== a.time);
           if (!state.actuals.some(([t]) => t === a.time)) state.actuals.push([a.time, a.value]);
-          state.latest = Math.max(state.latest, a.time);
+          state.latestActual = Math.max(state.latestActual, a.time);
         }
-        const cutoff = state.latest - horizon;
-        state.predictions = state.predictions.filter((p) => p.targetTime >= cutoff);
-        state.actuals = state.actuals.filter(([t]) => t >= cutoff);
+        state.predictions = state.predictions.filter((p) => p.targetTime >= state.latestActual - horizon).slice(-MAX_PENDING);
+        state.actuals = state.actuals.filter(([t]) => t >= state.latestTarget - horizon).slice(-MAX_PENDING);
         ctx.state.put(entity, state);
       }
     },

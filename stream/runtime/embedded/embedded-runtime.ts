@@ -133,9 +133,12 @@ export class EmbeddedRuntime {
   /** Processes and commits until no processor has input left (for replays and tests). */
   async drain(): Promise<void> {
     for (;;) {
+      this.commit(); // appends become readable only once committed
       const worked = await this.step();
-      this.commit();
-      if (!worked && !this.hasPendingAppends()) return;
+      if (!worked && !this.hasPendingAppends()) {
+        this.commit();
+        return;
+      }
     }
   }
 
