@@ -49,7 +49,7 @@ export function ksStatisticFromExtremes(maxDiff: number, minDiff: number): numbe
   return minS > maxDiff ? minS : maxDiff;
 }
 
-function sortedFinite(values: ArrayLike<number>, name: string): Float64Array {
+function sortedSample(values: ArrayLike<number>, name: string): Float64Array {
   const sorted = Float64Array.from(values);
   for (const v of sorted) {
     if (Number.isNaN(v)) throw new StatisticInputError("ks", `sample ${name} contains NaN`);
@@ -60,8 +60,8 @@ function sortedFinite(values: ArrayLike<number>, name: string): Float64Array {
 
 /** scipy.stats.ks_2samp(a, b) (two-sided, method='auto'). */
 export function ks2samp(a: ArrayLike<number>, b: ArrayLike<number>): KsResult {
-  const x = sortedFinite(a, "a");
-  const y = sortedFinite(b, "b");
+  const x = sortedSample(a, "a");
+  const y = sortedSample(b, "b");
   const n1 = x.length;
   const n2 = y.length;
   let i = 0;

@@ -1,9 +1,10 @@
 // One-sided Kolmogorov–Smirnov (Smirnov) distribution: Pr(D+_n ≥ x), as scipy.special.smirnov
 // computes it (xsf/cephes/kolmogorov.h, after van Mulbregt 2018): the Birnbaum–Tingey sum
 //   Pr(D+_n ≥ x) = x · Σ_{v=0}^{⌊n(1−x)⌋} C(n,v) (x + v/n)^{v−1} (1 − x − v/n)^{n−v}
-// with the same special cases and the same early termination. Terms are evaluated in log
-// space in plain doubles instead of scipy's double-double; all terms are positive, so the
-// relative error stays ~1e-12 for the n drift monitoring uses.
+// with the same special cases, the same switch to the (short, alternating) upper sum for
+// tiny x, and the same early termination. Terms are evaluated in log space in plain doubles
+// instead of scipy's double-double; the lower sum's terms are all positive, so the relative
+// error stays below ~1e-9 up to n = 10^6 (measured against scipy in the parity test).
 
 const MINLOG = -708.3964185322641;
 const EPS = 2.220446049250313e-16;

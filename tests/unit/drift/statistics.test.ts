@@ -75,6 +75,12 @@ describe("Kolmogorov distributions", () => {
     close(smirnovSurvival(1000, 0.05), 0.006506037390545166); // special.smirnov(1000, 0.05)
   });
 
+  it("smirnov takes scipy's short upper sum for tiny x", () => {
+    close(smirnovSurvival(100, 0.025), 0.8681674982884928, 1e-12); // special.smirnov(100, 0.025)
+    close(smirnovSurvival(100, 0.015), 0.9467292220990107, 1e-12); // special.smirnov(100, 0.015)
+    close(smirnovSurvival(40, 0.03), 0.9122412540068074, 1e-12); // special.smirnov(40, 0.03)
+  });
+
   it("kolmogorov's limit matches scipy.special.kolmogorov on both series", () => {
     close(kolmogorovLimitSurvival(0.5), 0.9639452436648751); // special.kolmogorov(0.5)
     close(kolmogorovLimitSurvival(1.36), 0.049485876755377876); // special.kolmogorov(1.36)
