@@ -4,12 +4,11 @@ import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Kafka } from "kafkajs";
+import type { Kafka, KafkaMessage } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { ModelEvent, ModelEventAvro, createAvroCodec, createRegistryClient, defineFeatureSpec, type RegistryClient } from "../../../schemas/index.ts";
 import { KafkaModelEventPublisher, createFileStore, createModelRegistry, type ModelRegistry } from "../../../services/registry/index.ts";
 import { createKafka, createLogger } from "../../../stream/runtime/index.ts";
-import { collect, deleteTopicsWithPrefix } from "../../support/kafka-collect.ts";
 import { writeLinearModelFolder } from "../../support/linear-model.ts";
 
 const prefix = `it-registry-${randomUUID().slice(0, 8)}`;
@@ -32,7 +31,12 @@ describe("Kafka model-event publisher", () => {
   afterAll(async () => {
     await registry?.close();
     await publisher?.close();
-    if (kafka) await deleteTopicsWithPrefix(kafka, prefix);
+    if (kafka) {
+      const admin = kafka.admin();
+      await admin.connect();
+      await admin.deleteTopics({ topics: [publisher.topic] }).catch(() => undefined);
+      await admin.disconnect();
+    }
     rmSync(work, { recursive: true, force: true });
   });
 
@@ -49,11 +53,21 @@ describe("Kafka model-event publisher", () => {
     await registry.promote("bike-events", "2", { reason: "better" });
     await registry.rollback("bike-events", { reason: "regressed online" });
 
-    const collected = await collect(kafka, publisher.topic);
+    const messages: KafkaMessage[] = [];
+    const consumer = kafka.consumer({ groupId: `${prefix}-reader`, maxWaitTimeInMs: 100 });
+    await consumer.connect();
     try {
-      await collected.until((n) => n >= 5, 60_000);
+      await consumer.subscribe({ topic: publisher.topic, fromBeginning: true });
+      await consumer.run({
+        eachMessage: async ({ message }) => {
+          messages.push(message);
+        },
+      });
+      const deadline = Date.now() + 60_000;
+      while (messages.length < 5 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(messages).toHaveLength(5);
       const codec = await createAvroCodec({ registry: schemaRegistry, topic: publisher.topic, avroSchema: ModelEventAvro, schema: ModelEvent });
-      const events = await Promise.all(collected.messages.map(({ message }) => codec.deserialize(message.value!)));
+      const events = await Promise.all(messages.map((m) => codec.deserialize(m.value!)));
       expect(events.map((e) => [e.type, e.version, e.alias, e.previousVersion, e.reason])).toEqual([
         ["registered", "1", null, null, expect.stringContaining("registered from")],
         ["registered", "2", null, null, expect.stringContaining("registered from")],
@@ -61,14 +75,13 @@ describe("Kafka model-event publisher", () => {
         ["promoted", "2", "champion", "1", "better"],
         ["rolled_back", "1", "champion", "2", "regressed online"],
       ]);
-      expect(collected.messages.map(({ message }) => message.key?.toString())).toEqual(Array(5).fill("bike-events"));
-      const last = collected.messages[4]!.message;
-      expect(last.headers?.eventId?.toString()).toBe(events[4]!.eventId);
-      expect(last.headers?.type?.toString()).toBe("rolled_back");
+      expect(messages.map((m) => m.key?.toString())).toEqual(Array(5).fill("bike-events"));
+      expect(messages[4]!.headers?.eventId?.toString()).toBe(events[4]!.eventId);
+      expect(messages[4]!.headers?.type?.toString()).toBe("rolled_back");
       expect(events[4]!.featureSpecHash).toBe(spec.hash);
       expect(new Set(events.map((e) => e.eventId)).size).toBe(5);
     } finally {
-      await collected.stop();
+      await consumer.disconnect();
     }
   });
 });
