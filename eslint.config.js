@@ -12,4 +12,8 @@ export default tseslint.config(
       "no-throw-literal": "error",
     },
   },
+  {
+    files: ["**/*.mjs", "**/*.js"],
+    languageOptions: { globals: { process: "readonly", URL: "readonly", console: "readonly", Buffer: "readonly" } },
+  },
 );

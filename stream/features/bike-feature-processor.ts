@@ -42,3 +42,15 @@ export function bikeFeatureProcessor(options: BikeFeatureProcessorOptions): Proc
     },
   };
 }
+
+const LAG_1H = BIKE_FEATURE_SPEC.features.findIndex((f) => f.name === "lag_1h");
+
+/**
+ * The actual count of hour `eventTime`, read off a feature vector (lag_1h of target t+1 is
+ * the count at t). The outcome joiner takes actuals from the features stream rather than the
+ * raw events: features and predictions are only the scorer's lag apart, while raw events in
+ * a replay can run months ahead of the predictions they would be joined with.
+ */
+export function bikeActualFromFeatures(f: FeatureVector): { entityId: string; time: number; value: number } {
+  return { entityId: f.entityId, time: f.eventTime, value: f.values[LAG_1H]! };
+}

@@ -24,7 +24,7 @@ const MISSING = -1;
 
 export const BIKE_FEATURE_SPEC: FeatureSpec = defineFeatureSpec({
   name: "bike-next-hour",
-  version: 1,
+  version: 2,
   features: [
     "hour",
     "weekday",
@@ -41,6 +41,10 @@ export const BIKE_FEATURE_SPEC: FeatureSpec = defineFeatureSpec({
     "roll_mean_24h",
     "roll_mean_168h",
     "roll_mean_24h_last_week",
+    "seasonal_hour",
+    "seasonal_week",
+    "delta_1h",
+    "delta_week",
   ].map((name) => ({ name, type: "numeric" as const })),
 });
 
@@ -122,22 +126,29 @@ function featureRow(state: BikeCounterState, event: BikeCountEvent): BikeFeature
     return n * 2 >= hours ? sum / n : Number.NaN;
   };
   const cal = parisCalendar(target);
+  const [lag1, lag2, lag168, lag169] = [at(1), at(2), at(168), at(169)];
+  const [mean24, mean24LastWeek] = [mean(1, 24), mean(169, 24)];
   const values = [
     cal.hour,
     cal.weekday,
     cal.month,
     isFrenchHoliday(cal.date) ? 1 : 0,
     cal.weekday >= 5 ? 1 : 0,
-    at(1),
-    at(2),
+    lag1,
+    lag2,
     at(3),
     at(24),
     at(48),
-    at(168),
-    at(169),
-    mean(1, 24),
+    lag168,
+    lag169,
+    mean24,
     mean(1, 168),
-    mean(169, 24),
+    mean24LastWeek,
+    // Last week's count at h, scaled by how this hour / this day compares with last week's.
+    (lag168 * (lag1 + 1)) / (lag169 + 1),
+    (lag168 * (mean24 + 1)) / (mean24LastWeek + 1),
+    lag1 - lag2,
+    lag1 - lag169,
   ];
   return {
     eventId: bikeEventId(event),

@@ -27,8 +27,12 @@ export interface JoinState {
   latestTarget: number;
 }
 
-/** Hard bound per side and entity, whatever the horizon (a replay can run one side far ahead). */
-const MAX_PENDING = 2_000;
+/**
+ * Hard bound per side and entity, whatever the horizon. A replay can run the actuals far
+ * ahead of the predictions (the scorer is the slower stage); 10,000 hourly actuals is more
+ * than a year of lead, ~250 KB of state per entity at most.
+ */
+const MAX_PENDING = 10_000;
 
 export interface OutcomeJoinerOptions<A> {
   name?: string;

@@ -204,9 +204,7 @@ export async function runOnKafka<S>(processor: Processor<S>, options: KafkaRunti
         const producer = await producerFor(partition);
         const tx = await producer.transaction();
         try {
-          if (byTopic.size > 0) {
-            await tx.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
-          }
+          for (const request of chunkRequests(byTopic)) await tx.sendBatch({ topicMessages: request });
           await tx.sendOffsets({
             consumerGroupId: groupId,
             topics: [{ topic: batch.topic, partitions: [{ partition, offset: (BigInt(last) + 1n).toString() }] }],
@@ -256,4 +254,37 @@ export async function runOnKafka<S>(processor: Processor<S>, options: KafkaRunti
       await processor.close?.();
     },
   };
+}
+
+/**
+ * Splits a batch's outputs into requests that stay under the broker's default record batch
+ * limit (message.max.bytes, 1 MiB): kafkajs puts a partition's messages of one request in
+ * one record batch, and a 5,000-record input batch easily produces more than that.
+ */
+const MAX_REQUEST_BYTES = 512 * 1024;
+
+function* chunkRequests(byTopic: Map<string, Message[]>): Generator<Array<{ topic: string; messages: Message[] }>> {
+  let request: Array<{ topic: string; messages: Message[] }> = [];
+  let bytes = 0;
+  for (const [topic, messages] of byTopic) {
+    let current: Message[] = [];
+    request.push({ topic, messages: current });
+    for (const m of messages) {
+      const size = 64 + sizeOf(m.key) + sizeOf(m.value);
+      if (bytes + size > MAX_REQUEST_BYTES && bytes > 0) {
+        yield request;
+        current = [];
+        request = [{ topic, messages: current }];
+        bytes = 0;
+      }
+      current.push(m);
+      bytes += size;
+    }
+  }
+  if (bytes > 0) yield request.filter((r) => r.messages.length > 0);
+}
+
+function sizeOf(v: Message["key"]): number {
+  if (v === null || v === undefined) return 0;
+  return typeof v === "string" ? Buffer.byteLength(v) : v.length;
 }

@@ -36,7 +36,7 @@ function run(events: BikeCountEvent[]): { state: BikeCounterState | undefined; r
 describe("bike next-hour features", () => {
   it("has a stable spec hash that changes when the features change", () => {
     expect(BIKE_FEATURE_SPEC.hash).toMatch(/^[0-9a-f]{64}$/);
-    expect(BIKE_FEATURE_NAMES).toHaveLength(15);
+    expect(BIKE_FEATURE_NAMES).toHaveLength(19);
   });
 
   it("computes lags relative to the target hour t+1 from a full history", () => {
@@ -54,6 +54,10 @@ describe("bike next-hour features", () => {
     expect(feature(last, "roll_mean_24h")).toBeCloseTo((176 + 199) / 2, 10);
     expect(feature(last, "roll_mean_168h")).toBeCloseTo((32 + 199) / 2, 10);
     expect(feature(last, "roll_mean_24h_last_week")).toBeCloseTo((8 + 31) / 2, 10);
+    expect(feature(last, "seasonal_hour")).toBeCloseTo((32 * 200) / 32, 10);
+    expect(feature(last, "seasonal_week")).toBeCloseTo((32 * (187.5 + 1)) / (19.5 + 1), 10);
+    expect(feature(last, "delta_1h")).toBe(1);
+    expect(feature(last, "delta_week")).toBe(168);
     expect(last.complete).toBe(true);
     expect(last.eventId).toBe(`c1@${new Date(T0 + 199 * HOUR_MS).toISOString()}`);
   });

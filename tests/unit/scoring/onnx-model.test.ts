@@ -23,7 +23,7 @@ describe("ONNX model loading", () => {
   it("refuses a model.onnx whose sha256 differs from the card", async () => {
     const { dir } = writeLinearModelFolder(tmp(), { name: "m", version: "1", spec: BIKE_FEATURE_SPEC, weights: { lag_1h: 1 } });
     const bytes = readFileSync(join(dir, "model.onnx"));
-    bytes[bytes.length - 1] ^= 0xff;
+    bytes.writeUInt8(bytes.readUInt8(bytes.length - 1) ^ 0xff, bytes.length - 1);
     writeFileSync(join(dir, "model.onnx"), bytes);
     await expect(loadModelFolder(dir)).rejects.toBeInstanceOf(ModelLoadRefused);
     await expect(loadModelFolder(dir)).rejects.toThrow(/sha256 of model.onnx is [0-9a-f]{64}, the card expects/);

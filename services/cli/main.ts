@@ -1,0 +1,65 @@
+// The edgeflow command line: one entry point, one module per command.
+import { ConfigError, EdgeflowError } from "../../schemas/index.ts";
+import { modelsCommand } from "../registry/index.ts";
+import { UsageError } from "./args.ts";
+import { startCommand, START_USAGE } from "./start.ts";
+import { trainCommand, TRAIN_USAGE } from "./train.ts";
+
+const USAGE = `edgeflow — streaming ML inference on Kafka and Node
+
+usage: edgeflow <command> [options]
+
+commands:
+  start     run the whole loop on the embedded runtime over the Paris sample (trains a model first if none)
+  train     build a training snapshot, train candidates, register and gate the new version
+  models    list | show | promote | rollback model versions in the registry
+  help      this text
+
+${START_USAGE}
+
+${TRAIN_USAGE}
+`;
+
+const commands: Record<string, (args: string[]) => Promise<number>> = {
+  start: startCommand,
+  train: trainCommand,
+  models: (args) => modelsCommand(args),
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === "help" || name === "--help" || name === "-h") {
+    process.stdout.write(USAGE);
+    return name ? 0 : 2;
+  }
+  const command = commands[name];
+  if (!command) {
+    process.stderr.write(`edgeflow: unknown command "${name}"\n\n${USAGE}`);
+    return 2;
+  }
+  try {
+    return await command(rest);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`edgeflow ${name}: ${error.message}\n`);
+      return 2;
+    }
+    if (error instanceof ConfigError) {
+      process.stderr.write(`edgeflow: ${error.message}\n`);
+      return 78;
+    }
+    if (error instanceof EdgeflowError) {
+      process.stderr.write(`edgeflow ${name}: ${error.message} [${error.code}]\n`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`edgeflow: ${(error as Error)?.stack ?? String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,24 @@
+// Scorer service configuration, parsed once from the environment.
+import { z } from "zod";
+import { envInt, envList, parseEnv, type Env } from "../../schemas/index.ts";
+
+export const ScorerConfig = z.object({
+  KAFKA_BROKERS: envList().refine((b) => b.length > 0, "set KAFKA_BROKERS, e.g. 127.0.0.1:9092 (without it use `npm start`, the embedded runtime)"),
+  SCHEMA_REGISTRY_URL: z.string().default("mock://"),
+  EDGEFLOW_TOPIC_PREFIX: z.string().default("edgeflow"),
+  EDGEFLOW_USE_CASE: z.enum(["bike-traffic"]).default("bike-traffic"),
+  /** Which processors this process runs, each as its own consumer group. */
+  EDGEFLOW_PROCESSORS: envList(["features", "scorer", "outcomes"]).pipe(z.array(z.enum(["features", "scorer", "outcomes"])).min(1)),
+  /** Serve this model version folder instead of the registry's champion (tests, pinned deployments). */
+  EDGEFLOW_MODEL_DIR: z.string().optional(),
+  EDGEFLOW_MODEL_NAME: z.string().default("bike-next-hour"),
+  EDGEFLOW_PARTITIONS: envInt(4, 1, 1024),
+  EDGEFLOW_SCORER_MAX_BATCH: envInt(512, 1, 100_000),
+  EDGEFLOW_FETCH_MAX_WAIT_MS: envInt(100, 1, 10_000),
+  METRICS_PORT: envInt(0, 0, 65_535),
+});
+export type ScorerConfig = z.infer<typeof ScorerConfig>;
+
+export function scorerConfig(env: Env = process.env): ScorerConfig {
+  return parseEnv(ScorerConfig, env);
+}

@@ -1,0 +1,93 @@
+// Wires config → Kafka runtime → processors for the stream worker.
+import { createServer, type Server } from "node:http";
+import { register } from "prom-client";
+import {
+  BikeCountEvent,
+  BikeCountEventAvro,
+  FeatureVector,
+  FeatureVectorAvro,
+  Outcome,
+  OutcomeAvro,
+  Prediction,
+  PredictionAvro,
+  createAvroCodec,
+  createRegistryClient,
+  topicsFor,
+} from "../../schemas/index.ts";
+import { BIKE_FEATURE_SPEC, bikeActualFromFeatures, bikeFeatureProcessor } from "../../stream/features/index.ts";
+import { outcomeJoiner } from "../../stream/outcomes/index.ts";
+import { createKafka, runOnKafka, type RunningProcessor } from "../../stream/runtime/index.ts";
+import { ModelHolder, scoringProcessor } from "../../stream/scoring/index.ts";
+import type { ScorerConfig } from "./config.ts";
+
+export interface StreamWorker {
+  models: ModelHolder | null;
+  running: RunningProcessor[];
+  modelLabel(): string;
+  stop(): Promise<void>;
+}
+
+export async function startStreamWorker(config: ScorerConfig, models?: ModelHolder): Promise<StreamWorker> {
+  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: "edgeflow-stream-worker" });
+  const registry = createRegistryClient(config.SCHEMA_REGISTRY_URL);
+  const topics = topicsFor(config.EDGEFLOW_USE_CASE, config.EDGEFLOW_TOPIC_PREFIX);
+  // Registration order is fixed so that mock:// registries in separate processes agree on ids.
+  const events = { topic: topics.events, codec: await createAvroCodec({ registry, topic: topics.events, avroSchema: BikeCountEventAvro, schema: BikeCountEvent }) };
+  const features = { topic: topics.features, codec: await createAvroCodec({ registry, topic: topics.features, avroSchema: FeatureVectorAvro, schema: FeatureVector }) };
+  const predictions = { topic: topics.predictions, codec: await createAvroCodec({ registry, topic: topics.predictions, avroSchema: PredictionAvro, schema: Prediction }) };
+  const outcomes = { topic: topics.outcomes, codec: await createAvroCodec({ registry, topic: topics.outcomes, avroSchema: OutcomeAvro, schema: Outcome }) };
+
+  const prefix = config.EDGEFLOW_TOPIC_PREFIX ? `${config.EDGEFLOW_TOPIC_PREFIX}.` : "";
+  const common = { kafka, dlqTopic: topics.dlq, partitions: config.EDGEFLOW_PARTITIONS, maxWaitMs: config.EDGEFLOW_FETCH_MAX_WAIT_MS };
+  const running: RunningProcessor[] = [];
+  let holder: ModelHolder | null = models ?? null;
+  const wants = new Set(config.EDGEFLOW_PROCESSORS);
+  if (wants.has("features")) {
+    running.push(await runOnKafka(bikeFeatureProcessor({ name: `${prefix}features.${config.EDGEFLOW_USE_CASE}`, events, features }), common));
+  }
+  if (wants.has("scorer")) {
+    if (!holder) {
+      if (!config.EDGEFLOW_MODEL_DIR) {
+        throw new Error("the scorer needs a model: set EDGEFLOW_MODEL_DIR to a version folder (registry champion loading is wired in services/scorer/model-source.ts)");
+      }
+      holder = await ModelHolder.fromFolder(config.EDGEFLOW_MODEL_DIR, BIKE_FEATURE_SPEC.hash);
+    }
+    running.push(
+      await runOnKafka(
+        scoringProcessor({ name: `${prefix}scorer.${config.EDGEFLOW_USE_CASE}`, features, predictions, models: holder, maxBatch: config.EDGEFLOW_SCORER_MAX_BATCH }),
+        { ...common, changelog: false },
+      ),
+    );
+  }
+  if (wants.has("outcomes")) {
+    running.push(
+      await runOnKafka(
+        outcomeJoiner<FeatureVector>({
+          name: `${prefix}outcomes.${config.EDGEFLOW_USE_CASE}`,
+          predictions,
+          actuals: features,
+          outcomes,
+          actualOf: bikeActualFromFeatures,
+        }),
+        common,
+      ),
+    );
+  }
+  let server: Server | null = null;
+  if (config.METRICS_PORT > 0) {
+    server = createServer((req, res) => {
+      if (req.url !== "/metrics") return void res.writeHead(404).end();
+      void register.metrics().then((body) => res.writeHead(200, { "content-type": register.contentType }).end(body));
+    }).listen(config.METRICS_PORT, "127.0.0.1");
+  }
+  return {
+    models: holder,
+    running,
+    modelLabel: () => (holder ? `${holder.current().name} v${holder.current().version}` : "none"),
+    async stop() {
+      for (const r of running) await r.stop();
+      server?.close();
+      await holder?.close();
+    },
+  };
+}
