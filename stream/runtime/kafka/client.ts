@@ -9,7 +9,11 @@ function kafkaLogCreator() {
   return ({ namespace, level, log: entry }: LogEntry) => {
     const { message, ...rest } = entry;
     const fields = { namespace, ...rest };
-    if (level === logLevel.ERROR) log.error(message, fields);
+    // kafkajs logs every error response of the protocol (rebalancing, coordinator loading,
+    // unknown partition during topic creation) before retrying it; the retry's outcome is
+    // what matters, so those go to debug.
+    if (namespace === "Connection" && message.startsWith("Response ")) log.debug(message, fields);
+    else if (level === logLevel.ERROR) log.error(message, fields);
     else if (level === logLevel.WARN) log.warn(message, fields);
     else if (level === logLevel.INFO) log.debug(message, fields);
   };
