@@ -3,8 +3,14 @@
 import { z } from "zod";
 
 const epochMs = z.number().int().nonnegative();
-/** A feature value; NaN marks a value the history could not provide. */
-const featureValue = z.number().or(z.nan());
+/**
+ * Feature values; NaN marks a value the history could not provide. One check over the
+ * array instead of a per-element union keeps validation off the hot path's profile.
+ */
+const featureValues = z.custom<number[]>(
+  (v) => Array.isArray(v) && v.every((x) => typeof x === "number"),
+  { message: "values must be an array of numbers (NaN allowed for missing)" },
+);
 
 export const FeatureVector = z.strictObject({
   eventId: z.string().min(1),
@@ -14,7 +20,7 @@ export const FeatureVector = z.strictObject({
   /** When the source event entered the platform (its Kafka/log timestamp), for end-to-end latency. */
   ingestedAt: epochMs,
   specHash: z.string().regex(/^[0-9a-f]{64}$/),
-  values: z.array(featureValue),
+  values: featureValues,
   complete: z.boolean(),
 });
 export type FeatureVector = z.infer<typeof FeatureVector>;

@@ -106,6 +106,18 @@ export function stepBikeFeatures(previous: BikeCounterState | undefined, event: 
   return { kind: "features", state, row: featureRow(state, event) };
 }
 
+// Every counter asks for the same few target hours in turn: remember the last ones.
+const calendarCache = new Map<number, { hour: number; weekday: number; month: number; date: string }>();
+function calendarOf(target: number): { hour: number; weekday: number; month: number; date: string } {
+  let cal = calendarCache.get(target);
+  if (!cal) {
+    cal = parisCalendar(target);
+    if (calendarCache.size >= 1_024) calendarCache.clear();
+    calendarCache.set(target, cal);
+  }
+  return cal;
+}
+
 function featureRow(state: BikeCounterState, event: BikeCountEvent): BikeFeatureRow {
   const t = state.latestHour;
   const target = (t + 1) * HOUR_MS;
@@ -125,7 +137,7 @@ function featureRow(state: BikeCounterState, event: BikeCountEvent): BikeFeature
     }
     return n * 2 >= hours ? sum / n : Number.NaN;
   };
-  const cal = parisCalendar(target);
+  const cal = calendarOf(target);
   const [lag1, lag2, lag168, lag169] = [at(1), at(2), at(168), at(169)];
   const [mean24, mean24LastWeek] = [mean(1, 24), mean(169, 24)];
   const values = [

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { BikeCountEvent, FeatureVector, Outcome, Prediction } from "../../../schemas/index.ts";
-import { BIKE_FEATURE_SPEC, bikeFeatureProcessor, stepBikeFeatures, type BikeCounterState } from "../../../stream/features/index.ts";
+import { BIKE_FEATURE_SPEC, bikeActualFromFeatures, bikeFeatureProcessor, stepBikeFeatures, type BikeCounterState } from "../../../stream/features/index.ts";
 import { decodeDeadLetter, deadLetterInfo, EmbeddedRuntime } from "../../../stream/runtime/index.ts";
 import { ModelHolder, scoringProcessor } from "../../../stream/scoring/index.ts";
 import { outcomeJoiner } from "../../../stream/outcomes/index.ts";
@@ -54,12 +54,12 @@ function expectedFeatures(events: BikeCountEvent[]): Map<string, number[]> {
   return out;
 }
 
-describe("embedded runtime", () => {
+describe("embedded runtime", { timeout: 60_000 }, () => {
   it("runs events → features → predictions → outcomes with one prediction per scorable event", async () => {
     const rt = EmbeddedRuntime.open({ dir: dirOf(), dlqTopic: streams.topics.dlq });
     rt.add(bikeFeatureProcessor({ events: streams.events, features: streams.features }));
     rt.add(scoringProcessor({ features: streams.features, predictions: streams.predictions, models: await ModelHolder.fromFolder(modelDir, BIKE_FEATURE_SPEC.hash) }));
-    rt.add(outcomeJoiner({ predictions: streams.predictions, actuals: streams.events, outcomes: streams.outcomes, actualOf: (e) => ({ entityId: e.counterId, time: e.timestamp, value: e.count }) }));
+    rt.add(outcomeJoiner({ predictions: streams.predictions, actuals: streams.features, outcomes: streams.outcomes, actualOf: bikeActualFromFeatures }));
     for (const e of sample) await rt.produce(streams.events, e.counterId, e);
     await rt.drain();
 
@@ -77,7 +77,9 @@ describe("embedded runtime", () => {
     for (const p of predictions) expect(p.value).toBe(byId.get(p.eventId)!.values[lag168]);
 
     const outcomes: Outcome[] = await decodeAll(rt, streams.topics.outcomes, streams.outcomes.codec);
-    const actual = new Map(sample.map((e) => [`${e.counterId}@${e.timestamp}`, e.count]));
+    // Actuals are read off the feature vectors (one per new counter hour).
+    const counts = new Map(sample.map((e) => [`${e.counterId}@${e.timestamp}`, e.count]));
+    const actual = new Map(features.map((f) => [`${f.entityId}@${f.eventTime}`, counts.get(`${f.entityId}@${f.eventTime}`)!]));
     const joinable = predictions.filter((p) => actual.has(`${p.entityId}@${p.targetTime}`));
     expect(outcomes).toHaveLength(joinable.length);
     for (const o of outcomes) expect(o.actual).toBe(actual.get(`${o.entityId}@${o.targetTime}`));
