@@ -12,6 +12,9 @@ export const ScorerConfig = z.object({
   /** Serve this model version folder instead of the registry's champion (tests, pinned deployments). */
   EDGEFLOW_MODEL_DIR: z.string().optional(),
   EDGEFLOW_MODEL_NAME: z.string().default("bike-next-hour"),
+  /** How often the registry's champion is re-read besides model-events. */
+  EDGEFLOW_MODEL_POLL_MS: envInt(10_000, 100, 3_600_000),
+  EDGEFLOW_HOME: z.string().default(".edgeflow"),
   EDGEFLOW_PARTITIONS: envInt(4, 1, 1024),
   EDGEFLOW_SCORER_MAX_BATCH: envInt(512, 1, 100_000),
   EDGEFLOW_FETCH_MAX_WAIT_MS: envInt(100, 1, 10_000),

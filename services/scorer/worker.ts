@@ -1,5 +1,6 @@
 // Wires config → Kafka runtime → processors for the stream worker.
 import { createServer, type Server } from "node:http";
+import { join } from "node:path";
 import { register } from "prom-client";
 import {
   BikeCountEvent,
@@ -13,12 +14,15 @@ import {
   createAvroCodec,
   createRegistryClient,
   topicsFor,
+  type Env,
 } from "../../schemas/index.ts";
 import { BIKE_FEATURE_SPEC, bikeActualFromFeatures, bikeFeatureProcessor } from "../../stream/features/index.ts";
 import { outcomeJoiner } from "../../stream/outcomes/index.ts";
 import { createKafka, runOnKafka, type RunningProcessor } from "../../stream/runtime/index.ts";
 import { ModelHolder, scoringProcessor } from "../../stream/scoring/index.ts";
+import { modelEventsTopic, openRegistry, registryConfig, type ModelRegistry } from "../registry/index.ts";
 import type { ScorerConfig } from "./config.ts";
+import { downloadChampion, watchChampion, type ChampionWatch } from "./model-source.ts";
 
 export interface StreamWorker {
   models: ModelHolder | null;
@@ -27,7 +31,7 @@ export interface StreamWorker {
   stop(): Promise<void>;
 }
 
-export async function startStreamWorker(config: ScorerConfig, models?: ModelHolder): Promise<StreamWorker> {
+export async function startStreamWorker(config: ScorerConfig, models?: ModelHolder, env: Env = process.env): Promise<StreamWorker> {
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: "edgeflow-stream-worker" });
   const registry = createRegistryClient(config.SCHEMA_REGISTRY_URL);
   const topics = topicsFor(config.EDGEFLOW_USE_CASE, config.EDGEFLOW_TOPIC_PREFIX);
@@ -41,16 +45,29 @@ export async function startStreamWorker(config: ScorerConfig, models?: ModelHold
   const common = { kafka, dlqTopic: topics.dlq, partitions: config.EDGEFLOW_PARTITIONS, maxWaitMs: config.EDGEFLOW_FETCH_MAX_WAIT_MS };
   const running: RunningProcessor[] = [];
   let holder: ModelHolder | null = models ?? null;
+  let modelRegistry: ModelRegistry | null = null;
+  let watch: ChampionWatch | null = null;
   const wants = new Set(config.EDGEFLOW_PROCESSORS);
   if (wants.has("features")) {
     running.push(await runOnKafka(bikeFeatureProcessor({ name: `${prefix}features.${config.EDGEFLOW_USE_CASE}`, events, features }), common));
   }
   if (wants.has("scorer")) {
-    if (!holder) {
-      if (!config.EDGEFLOW_MODEL_DIR) {
-        throw new Error("the scorer needs a model: set EDGEFLOW_MODEL_DIR to a version folder (registry champion loading is wired in services/scorer/model-source.ts)");
-      }
+    if (!holder && config.EDGEFLOW_MODEL_DIR) {
       holder = await ModelHolder.fromFolder(config.EDGEFLOW_MODEL_DIR, BIKE_FEATURE_SPEC.hash);
+    } else if (!holder) {
+      // The registry's champion, kept current through model-events (and a slow poll).
+      modelRegistry = openRegistry(registryConfig(env));
+      const cacheDir = join(config.EDGEFLOW_HOME, "serving");
+      holder = await ModelHolder.fromFolder(await downloadChampion(modelRegistry, config.EDGEFLOW_MODEL_NAME, cacheDir), BIKE_FEATURE_SPEC.hash);
+      watch = await watchChampion({
+        registry: modelRegistry,
+        name: config.EDGEFLOW_MODEL_NAME,
+        holder,
+        cacheDir,
+        kafka,
+        modelEventsTopic: modelEventsTopic(config.EDGEFLOW_TOPIC_PREFIX),
+        pollMs: config.EDGEFLOW_MODEL_POLL_MS,
+      });
     }
     running.push(
       await runOnKafka(
@@ -85,7 +102,9 @@ export async function startStreamWorker(config: ScorerConfig, models?: ModelHold
     running,
     modelLabel: () => (holder ? `${holder.current().name} v${holder.current().version}` : "none"),
     async stop() {
+      await watch?.stop();
       for (const r of running) await r.stop();
+      await modelRegistry?.close();
       server?.close();
       await holder?.close();
     },
