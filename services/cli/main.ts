@@ -1,7 +1,9 @@
 // The edgeflow command line: one entry point, one module per command.
 import { ConfigError, EdgeflowError } from "../../schemas/index.ts";
+import { keysCommand, serveCommand, SERVE_USAGE, KEYS_USAGE } from "../api/cli.ts";
 import { modelsCommand } from "../registry/index.ts";
 import { UsageError } from "./args.ts";
+import { produceCommand, PRODUCE_USAGE } from "./produce.ts";
 import { startCommand, START_USAGE } from "./start.ts";
 import { trainCommand, TRAIN_USAGE } from "./train.ts";
 
@@ -11,19 +13,27 @@ usage: edgeflow <command> [options]
 
 commands:
   start     run the whole loop on the embedded runtime over the Paris sample (trains a model first if none)
+  produce   publish the Paris sample or synthetic counters with drift scenarios (Kafka or embedded)
   train     build a training snapshot, train candidates, register and gate the new version
   models    list | show | promote | rollback model versions in the registry
+  serve     the HTTP scoring API (/v1/predict, Open Inference Protocol v2, /metrics, /docs)
+  keys      new | hash API keys for the HTTP API
   help      this text
 
 ${START_USAGE}
 
 ${TRAIN_USAGE}
+
+${PRODUCE_USAGE}
 `;
 
 const commands: Record<string, (args: string[]) => Promise<number>> = {
   start: startCommand,
   train: trainCommand,
+  produce: produceCommand,
   models: (args) => modelsCommand(args),
+  serve: serveCommand,
+  keys: (args) => keysCommand(args),
 };
 
 async function main(argv: string[]): Promise<number> {
