@@ -88,7 +88,8 @@ describe("scorer crash", () => {
     await predictions.until((n) => n >= expected.size, 240_000);
     await new Promise((r) => setTimeout(r, 5_000)); // a duplicate would show up now
     child.kill("SIGTERM");
-    await new Promise((r) => child!.once("exit", r));
+    const [code] = await new Promise<[number | null, string | null]>((r) => child!.once("exit", (c, s) => r([c, s])));
+    expect(code, "a SIGTERM'd scorer finishes its batch and exits 0").toBe(0);
 
     const ids: string[] = [];
     for (const { message } of predictions.messages) ids.push((await streams.predictions.codec.deserialize(message.value!)).eventId);
