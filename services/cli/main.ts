@@ -1,5 +1,6 @@
 // The edgeflow command line: one entry point, one module per command.
 import { ConfigError, EdgeflowError } from "../../schemas/index.ts";
+import { keysCommand, serveCommand, SERVE_USAGE, KEYS_USAGE } from "../api/cli.ts";
 import { modelsCommand } from "../registry/index.ts";
 import { UsageError } from "./args.ts";
 import { produceCommand, PRODUCE_USAGE } from "./produce.ts";
@@ -15,6 +16,8 @@ commands:
   produce   publish the Paris sample or synthetic counters with drift scenarios (Kafka or embedded)
   train     build a training snapshot, train candidates, register and gate the new version
   models    list | show | promote | rollback model versions in the registry
+  serve     the HTTP scoring API (/v1/predict, Open Inference Protocol v2, /metrics, /docs)
+  keys      new | hash API keys for the HTTP API
   help      this text
 
 ${START_USAGE}
@@ -22,6 +25,10 @@ ${START_USAGE}
 ${TRAIN_USAGE}
 
 ${PRODUCE_USAGE}
+
+${SERVE_USAGE}
+
+${KEYS_USAGE}
 `;
 
 const commands: Record<string, (args: string[]) => Promise<number>> = {
@@ -29,6 +36,8 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   train: trainCommand,
   produce: produceCommand,
   models: (args) => modelsCommand(args),
+  serve: serveCommand,
+  keys: (args) => keysCommand(args),
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -1,0 +1,53 @@
+// What every route module shares: the dependencies the app is built from (injected, so tests
+// build it in memory and main.ts wires real ones) and the per-request Hono variables.
+import type { Logger } from "../../stream/runtime/index.ts";
+import type { LoadedModel } from "../../stream/scoring/index.ts";
+import type { ModelRegistry } from "../registry/index.ts";
+import type { ApiKey, KeyStore } from "./auth.ts";
+import type { CounterStateStore } from "./counter-state.ts";
+import type { Clock } from "./rate-limit.ts";
+
+/** The model being served now; null until the first verified version is loaded. */
+export interface ServedModel {
+  current(): LoadedModel | null;
+}
+
+/** Re-reads the registry's champion and swaps to it if it changed (see champion.ts). */
+export interface ChampionSync {
+  sync(trigger: string): Promise<unknown>;
+}
+
+export interface ApiLimits {
+  maxBatch: number;
+  maxHistory: number;
+  bodyLimitBytes: number;
+  ratePerSecond: number;
+  burst: number;
+}
+
+export const DEFAULT_LIMITS: ApiLimits = { maxBatch: 1_000, maxHistory: 400, bodyLimitBytes: 4 * 1024 * 1024, ratePerSecond: 1_000, burst: 2_000 };
+
+export type RegistryView = Pick<ModelRegistry, "list" | "aliases" | "promote" | "rollback" | "location" | "backend">;
+
+export interface AppDeps {
+  models: ServedModel;
+  /** Name of the served model: the one OIP routes and /v1/models answer for. */
+  modelName: string;
+  /** Null when serving a pinned folder: /v1/models then lists only what is served, admin routes answer 409. */
+  registry: RegistryView | null;
+  champion?: ChampionSync;
+  keys: KeyStore;
+  counters: CounterStateStore;
+  limits?: Partial<ApiLimits>;
+  clock?: Clock;
+  logger?: Logger;
+}
+
+export type ApiEnv = {
+  Variables: {
+    requestId: string;
+    apiKey: ApiKey;
+    /** performance.now() when the request entered the app. */
+    startedAt: number;
+  };
+};

@@ -1,0 +1,76 @@
+// The API's Prometheus metrics (prom-client default registry, so /metrics also shows the
+// process defaults and the model holder's edgeflow_model_swaps_total / _swap_failures_total),
+// and the middleware that times every request and writes its access log line.
+import { Counter, Histogram, collectDefaultMetrics, register, type Metric } from "prom-client";
+import type { MiddlewareHandler } from "hono";
+import { routePath } from "hono/route";
+import type { Logger } from "../../stream/runtime/index.ts";
+import type { ApiEnv } from "./context.ts";
+
+function metric<T extends Metric>(name: string, make: () => T): T {
+  return (register.getSingleMetric(name) as T | undefined) ?? make();
+}
+
+export const httpDuration = metric(
+  "edgeflow_http_request_duration_seconds",
+  () =>
+    new Histogram({
+      name: "edgeflow_http_request_duration_seconds",
+      help: "HTTP request duration by route and status",
+      labelNames: ["method", "route", "status"],
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    }),
+);
+
+export const predictionsTotal = metric(
+  "edgeflow_api_predictions_total",
+  () => new Counter({ name: "edgeflow_api_predictions_total", help: "Rows scored over HTTP by model version", labelNames: ["model", "version", "route"] }),
+);
+
+export const batchSize = metric(
+  "edgeflow_api_batch_size",
+  () =>
+    new Histogram({
+      name: "edgeflow_api_batch_size",
+      help: "Records (or tensor rows) per scoring request",
+      labelNames: ["route"],
+      buckets: [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000],
+    }),
+);
+
+export const championChecks = metric(
+  "edgeflow_api_champion_checks_total",
+  () => new Counter({ name: "edgeflow_api_champion_checks_total", help: "Registry champion checks by trigger and result", labelNames: ["trigger", "result"] }),
+);
+
+let defaultsStarted = false;
+export function startDefaultMetrics(): void {
+  if (defaultsStarted || register.getSingleMetric("process_cpu_user_seconds_total")) return;
+  defaultsStarted = true;
+  collectDefaultMetrics();
+}
+
+/** Times the request, labels it by its route pattern (not the raw path: bounded cardinality), logs one line. */
+export function observe(log: Logger): MiddlewareHandler<ApiEnv> {
+  return async (c, next) => {
+    const started = performance.now();
+    c.set("startedAt", started);
+    await next();
+    const seconds = (performance.now() - started) / 1000;
+    const matched = routePath(c, -1);
+    const route = matched === "*" || matched === "/*" || matched === "" ? "unmatched" : matched;
+    const status = c.res.status;
+    httpDuration.observe({ method: c.req.method, route, status: String(status) }, seconds);
+    const fields = {
+      requestId: c.get("requestId"),
+      method: c.req.method,
+      route,
+      path: c.req.path,
+      status,
+      ms: Math.round(seconds * 1e6) / 1e3,
+      keyId: c.get("apiKey")?.name,
+    };
+    if (status >= 500) log.error("request failed", fields);
+    else log.info("request", fields);
+  };
+}

@@ -1,0 +1,142 @@
+// POST /v1/predict and POST /v1/events: the bike use case over HTTP. Features come from the
+// same pure `stepBikeFeatures` the stream runs — over the history sent with a record, or the
+// state the API holds for the counter — so HTTP and stream forecasts cannot skew.
+import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
+import { bikeEventId, type Issue } from "../../schemas/index.ts";
+import { BIKE_FEATURE_NAMES, BIKE_FEATURE_SPEC, HOUR_MS, type BikeFeatureRow } from "../../stream/features/index.ts";
+import type { ApiEnv, ApiLimits, AppDeps } from "./context.ts";
+import { featuresAtLatest, featuresFromHistory } from "./counter-state.ts";
+import { AUTH_ERRORS, BODY_ERRORS, errorContent, errorResponse, issuesFromZod, summary } from "./http-errors.ts";
+import { batchSize, predictionsTotal } from "./metrics.ts";
+import { EventsResponse, PredictResponse, predictSchemas, toEpochMs, type Timestamp } from "./predict-schemas.ts";
+
+interface RecordInput {
+  counterId: string;
+  timestamp: Timestamp;
+  history?: Array<{ timestamp: Timestamp; count: number }>;
+}
+
+export function predictRoutes(app: OpenAPIHono<ApiEnv>, deps: AppDeps, limits: ApiLimits): void {
+  const schemas = predictSchemas(limits);
+  const security = [{ ApiKeyAuth: [] }];
+
+  const predict = createRoute({
+    method: "post",
+    path: "/v1/predict",
+    tags: ["predict"],
+    summary: "Next-hour forecast for one bike counter record or a batch",
+    security,
+    request: { body: { required: true, content: { "application/json": { schema: schemas.PredictRequest } } } },
+    responses: {
+      200: { description: "One prediction per record, in order", content: { "application/json": { schema: PredictResponse } } },
+      ...BODY_ERRORS,
+      ...AUTH_ERRORS,
+      409: errorContent("The served model does not take the bike feature spec"),
+      422: errorContent("Invalid body (every offending field named), or a record whose features cannot be computed"),
+      503: errorContent("No verified model is loaded yet"),
+    },
+  });
+
+  app.openapi(
+    predict,
+    async (c) => {
+      const model = deps.models.current();
+      if (!model) return errorResponse(c, 503, "NOT_READY", "no verified model is loaded yet") as never;
+      if (model.card.featureSpecHash !== BIKE_FEATURE_SPEC.hash) {
+        return errorResponse(c, 409, "FEATURE_SPEC_MISMATCH", `${model.name} v${model.version} does not take the ${BIKE_FEATURE_SPEC.name} v${BIKE_FEATURE_SPEC.version} features`) as never;
+      }
+      const body = c.req.valid("json");
+      const batch = "records" in body;
+      const records: RecordInput[] = batch ? body.records : [body];
+      const at = (i: number, field: string) => (batch ? `records.${i}.${field}` : field);
+      const issues: Issue[] = [];
+      const rows: BikeFeatureRow[] = [];
+      records.forEach((r, i) => {
+        const t = toEpochMs(r.timestamp);
+        let row: BikeFeatureRow;
+        let field: string;
+        if (r.history) {
+          field = "history";
+          const result = featuresFromHistory(r.counterId, t, r.history.map((h) => ({ timestamp: toEpochMs(h.timestamp), count: h.count })));
+          if (!result.ok) return void issues.push({ path: at(i, field), message: result.reason });
+          row = result.row;
+        } else {
+          field = "counterId";
+          const state = deps.counters.get(r.counterId);
+          if (!state) {
+            return void issues.push({ path: at(i, field), message: `no history sent and no state held for counter "${r.counterId}": send history, or POST /v1/events first` });
+          }
+          if (state.latestHour !== Math.floor(t / HOUR_MS)) {
+            return void issues.push({
+              path: at(i, "timestamp"),
+              message: `the newest count held for "${r.counterId}" is for ${new Date(state.latestHour * HOUR_MS).toISOString()}, not the hour of timestamp; send history or POST that hour's count to /v1/events`,
+            });
+          }
+          row = featuresAtLatest(r.counterId, state);
+        }
+        if (!row.complete) {
+          const missing = BIKE_FEATURE_NAMES.filter((_, k) => Number.isNaN(row.values[k]));
+          return void issues.push({
+            path: at(i, field),
+            message: `history too short to compute complete features for counter "${r.counterId}" at ${new Date(row.eventTime).toISOString()}: missing ${missing.join(", ")} (complete features need the 180 hours up to t)`,
+          });
+        }
+        rows.push(row);
+      });
+      if (issues.length > 0) return errorResponse(c, 422, "FEATURES_UNAVAILABLE", summary(issues), issues) as never;
+
+      const n = rows.length;
+      const input = new Float32Array(n * model.nFeatures);
+      rows.forEach((row, i) => input.set(row.values, i * model.nFeatures));
+      const values = await model.predict(input, n);
+      predictionsTotal.inc({ model: model.name, version: model.version, route: "/v1/predict" }, n);
+      batchSize.observe({ route: "/v1/predict" }, n);
+      return c.json(
+        {
+          model: { name: model.name, version: model.version },
+          predictions: rows.map((row, i) => ({
+            eventId: bikeEventId({ counterId: row.counterId, timestamp: row.eventTime }),
+            counterId: row.counterId,
+            targetTime: new Date(row.targetTime).toISOString(),
+            value: values[i]!,
+          })),
+          latencyMs: Math.round((performance.now() - c.get("startedAt")) * 1000) / 1000,
+        },
+        200,
+      );
+    },
+    (result, c) => {
+      if (result.success) return;
+      // A union's error lists both branches; re-check against the branch the body meant.
+      const reply = async () => {
+        const body: unknown = await c.req.json().catch(() => null);
+        const meant = body !== null && typeof body === "object" && "records" in body ? schemas.PredictBatch : schemas.PredictRecord;
+        const again = meant.safeParse(body);
+        const issues = again.success ? issuesFromZod(result.error) : issuesFromZod(again.error);
+        return errorResponse(c, 422, "VALIDATION_FAILED", summary(issues), issues);
+      };
+      return reply() as never;
+    },
+  );
+
+  const events = createRoute({
+    method: "post",
+    path: "/v1/events",
+    tags: ["predict"],
+    summary: "Feed hourly counts into the per-counter state used by history-less predictions",
+    security,
+    request: { body: { required: true, content: { "application/json": { schema: schemas.EventsRequest } } } },
+    responses: {
+      200: { description: "Counts folded into the counters' state", content: { "application/json": { schema: EventsResponse } } },
+      ...BODY_ERRORS,
+      ...AUTH_ERRORS,
+      422: errorContent("Invalid body; every offending field is named"),
+    },
+  });
+
+  app.openapi(events, (c) => {
+    const tally = { features: 0, late: 0, duplicate: 0 };
+    for (const e of c.req.valid("json").events) tally[deps.counters.apply({ counterId: e.counterId, timestamp: toEpochMs(e.timestamp), count: e.count })] += 1;
+    return c.json({ accepted: tally.features, late: tally.late, duplicates: tally.duplicate, counters: deps.counters.size }, 200);
+  });
+}
