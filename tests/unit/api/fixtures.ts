@@ -72,7 +72,7 @@ export async function harness(options: { limits?: Partial<ApiLimits>; weights?: 
     counters: createCounterStateStore(100),
     limits: options.limits,
     clock,
-    logger: createLogger("api", {}, (line) => void logLines.push(line)),
+    logger: createLogger("api", {}, (line) => logLines.push(line) > 0),
   });
   return {
     app,
@@ -103,14 +103,18 @@ export function history(t: number, hours: number): Array<{ timestamp: number; co
 
 export const T = Date.UTC(2021, 2, 1, 8); // 2021-03-01T08:00Z, hour t
 
-export function post(app: ApiApp, path: string, body: unknown, key: string | null = PREDICT_KEY, headers: Record<string, string> = {}) {
-  return app.request(path, {
+/** Test responses read JSON untyped: the assertions are the check. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type JsonResponse = Omit<Response, "json"> & { json(): Promise<any> };
+
+export function post(app: ApiApp, path: string, body: unknown, key: string | null = PREDICT_KEY, headers: Record<string, string> = {}): Promise<JsonResponse> {
+  return Promise.resolve(app.request(path, {
     method: "POST",
     headers: { "content-type": "application/json", ...(key ? { "x-api-key": key } : {}), ...headers },
     body: typeof body === "string" ? body : JSON.stringify(body),
-  });
+  }));
 }
 
-export function get(app: ApiApp, path: string, key: string | null = PREDICT_KEY) {
-  return app.request(path, { headers: key ? { "x-api-key": key } : {} });
+export function get(app: ApiApp, path: string, key: string | null = PREDICT_KEY): Promise<JsonResponse> {
+  return Promise.resolve(app.request(path, { headers: key ? { "x-api-key": key } : {} }));
 }
