@@ -37,13 +37,15 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function harness(options: { limits?: Partial<ApiLimits>; weights?: Record<string, number>; name?: string } = {}): Promise<Harness> {
+export async function harness(
+  options: { limits?: Partial<ApiLimits>; weights?: Record<string, number>; name?: string; /** Sync on model-events (default true). */ followEvents?: boolean } = {},
+): Promise<Harness> {
   const work = mkdtempSync(join(tmpdir(), "edgeflow-api-"));
   const publisher = new InProcessModelEventPublisher(silent);
   const registry = createModelRegistry(createFileStore({ root: join(work, "registry") }), { publisher, logger: silent });
   const name = options.name ?? MODEL;
   const follower = new ChampionFollower({ registry, name, featureSpecHash: BIKE_FEATURE_SPEC.hash, servingDir: join(work, "serving"), logger: silent });
-  publisher.subscribe((event) => void follower.onEvent(event));
+  if (options.followEvents ?? true) publisher.subscribe((event) => void follower.onEvent(event));
   let n = 0;
   const addVersion: Harness["addVersion"] = async (weights, o = {}) => {
     const dir = join(work, "trained", String(n++));
