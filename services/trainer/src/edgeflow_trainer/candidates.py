@@ -24,8 +24,9 @@ from edgeflow_trainer.lightgbm_float32 import make_thresholds_float32
 
 # The machines are shared: never more than two threads per model unless told otherwise.
 N_JOBS = int(os.environ.get("EDGEFLOW_TRAINER_JOBS", "2"))
-# Bound the forest's cost on big snapshots: each tree sees at most this many rows.
-FOREST_MAX_ROWS = 200_000
+# Bound the forest's cost on big snapshots: each tree sees at most this many rows (on the
+# Paris sample, 50k rows per tree cost ~0.3 rmse against the full 150k and a third of the time).
+FOREST_MAX_ROWS = 50_000
 
 LINEAR_ALIASES = ("ridge", "linear", "logistic", "logistic_regression")
 KNOWN = (*LINEAR_ALIASES, "random_forest", "lightgbm")
