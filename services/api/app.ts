@@ -4,6 +4,7 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { swaggerUI } from "@hono/swagger-ui";
 import { bodyLimit } from "hono/body-limit";
+import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { methodNotAllowed } from "hono/method-not-allowed";
 import { requestId } from "hono/request-id";
@@ -46,13 +47,17 @@ export function createApiApp(deps: AppDeps): ApiApp {
   app.on("GET", "/v1/models", predictGate);
   app.use("/v1/models/:name/*", adminGate);
   app.use("/v2/models/*", predictGate);
-  app.use(
-    "*",
-    bodyLimit({
-      maxSize: limits.bodyLimitBytes,
-      onError: (c) => errorResponse(c, 413, "PAYLOAD_TOO_LARGE", `the body exceeds ${limits.bodyLimitBytes} bytes`),
-    }),
-  );
+  const tooLarge = (c: Context) => errorResponse(c, 413, "PAYLOAD_TOO_LARGE", `the body exceeds ${limits.bodyLimitBytes} bytes`);
+  const fallbackLimit = bodyLimit({ maxSize: limits.bodyLimitBytes, onError: tooLarge });
+  app.use("*", async (c, next) => {
+    if (c.req.method === "GET" || c.req.method === "HEAD") return next();
+    const read = deps.bodyReader ? await deps.bodyReader(c, limits.bodyLimitBytes) : ({ kind: "unhandled" } as const);
+    if (read.kind === "too-large") return tooLarge(c);
+    if (read.kind === "unhandled") return fallbackLimit(c, next);
+    // Hono's validators read the body through this cache.
+    (c.req.bodyCache as Record<string, unknown>).text = Promise.resolve(read.text);
+    return next();
+  });
 
   app.openAPIRegistry.registerComponent("securitySchemes", "ApiKeyAuth", { type: "apiKey", in: "header", name: "X-API-Key" });
   healthRoutes(app, deps);

@@ -5,6 +5,7 @@ import type { LoadedModel } from "../../stream/scoring/index.ts";
 import type { ModelRegistry } from "../registry/index.ts";
 import type { ApiKey, KeyStore } from "./auth.ts";
 import type { CounterStateStore } from "./counter-state.ts";
+import type { BodyReader } from "./node-body.ts";
 import type { Clock } from "./rate-limit.ts";
 
 /** The model being served now; null until the first verified version is loaded. */
@@ -41,6 +42,8 @@ export interface AppDeps {
   limits?: Partial<ApiLimits>;
   clock?: Clock;
   logger?: Logger;
+  /** Reads bodies the runtime's own way (server.ts: Node's IncomingMessage); default: Hono's body-limit path. */
+  bodyReader?: BodyReader;
 }
 
 export type ApiEnv = {

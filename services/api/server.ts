@@ -15,6 +15,7 @@ import { apiConfig, type ApiConfig } from "./config.ts";
 import type { ServedModel } from "./context.ts";
 import { createCounterStateStore } from "./counter-state.ts";
 import { KafkaModelEventSubscriber } from "./kafka-model-events.ts";
+import { nodeBodyReader } from "./node-body.ts";
 
 export interface RunningApi {
   url: string;
@@ -87,6 +88,7 @@ export async function startApi(env: Env = process.env): Promise<RunningApi> {
       burst: config.EDGEFLOW_API_RATE_BURST,
     },
     logger: log,
+    bodyReader: nodeBodyReader,
   });
 
   const server = await new Promise<ReturnType<typeof serve>>((ready, fail) => {

@@ -7,6 +7,7 @@ import type { FeatureSpec } from "../../../schemas/index.ts";
 import { BIKE_FEATURE_SPEC, HOUR_MS } from "../../../stream/features/index.ts";
 import { createLogger } from "../../../stream/runtime/index.ts";
 import { ChampionFollower, createApiApp, createCounterStateStore, createKeyStore, hashApiKey, type ApiApp, type ApiLimits } from "../../../services/api/index.ts";
+import type { BodyReader } from "../../../services/api/node-body.ts";
 import { InProcessModelEventPublisher, createFileStore, createModelRegistry, type ModelRegistry } from "../../../services/registry/index.ts";
 import { writeLinearModelFolder } from "../../support/linear-model.ts";
 
@@ -38,7 +39,14 @@ export interface Harness {
 }
 
 export async function harness(
-  options: { limits?: Partial<ApiLimits>; weights?: Record<string, number>; name?: string; /** Sync on model-events (default true). */ followEvents?: boolean } = {},
+  options: {
+    limits?: Partial<ApiLimits>;
+    weights?: Record<string, number>;
+    name?: string;
+    /** Sync on model-events (default true). */
+    followEvents?: boolean;
+    bodyReader?: BodyReader;
+  } = {},
 ): Promise<Harness> {
   const work = mkdtempSync(join(tmpdir(), "edgeflow-api-"));
   const publisher = new InProcessModelEventPublisher(silent);
@@ -75,6 +83,7 @@ export async function harness(
     limits: options.limits,
     clock,
     logger: createLogger("api", {}, (line) => logLines.push(line) > 0),
+    bodyReader: options.bodyReader,
   });
   return {
     app,

@@ -8,6 +8,7 @@ import { serve } from "@hono/node-server";
 import { register } from "prom-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defineFeatureSpec } from "../../../schemas/index.ts";
+import { nodeBodyReader } from "../../../services/api/node-body.ts";
 import { BIKE_FEATURE_NAMES } from "../../../stream/features/index.ts";
 import { MODEL, PREDICT_KEY, T, harness, history, type Harness } from "./fixtures.ts";
 
@@ -16,7 +17,8 @@ let server: ReturnType<typeof serve>;
 let base: string;
 
 beforeAll(async () => {
-  h = await harness({ weights: { lag_1h: 1 }, followEvents: false, limits: { ratePerSecond: 1_000_000, burst: 1_000_000 } });
+  // The Node body reader, as services/api/server.ts wires it.
+  h = await harness({ weights: { lag_1h: 1 }, followEvents: false, bodyReader: nodeBodyReader, limits: { ratePerSecond: 1_000_000, burst: 1_000_000, bodyLimitBytes: 64 * 1024 } });
   server = await new Promise((ready) => {
     const s = serve({ fetch: h.app.fetch, port: 0, hostname: "127.0.0.1" }, () => ready(s));
   });
@@ -88,4 +90,21 @@ describe("hot swap under concurrent load", () => {
     expect(h.follower.current()?.version).toBe(v2);
     expect((await failures()) - failuresBefore).toBe(2);
   }, 30_000);
+
+  it("reads bodies from Node directly: 413 over the limit, declared or streamed, and the connection still answers", async () => {
+    const big = JSON.stringify({ counterId: "c", timestamp: T, pad: "x".repeat(70_000) });
+    const declared = await fetch(`${base}/v1/predict`, { method: "POST", headers: { "content-type": "application/json", "x-api-key": PREDICT_KEY }, body: big });
+    expect(declared.status).toBe(413);
+    expect(((await declared.json()) as { code: string }).code).toBe("PAYLOAD_TOO_LARGE");
+    const streamed = await fetch(`${base}/v1/predict`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-api-key": PREDICT_KEY },
+      body: new Blob([big]).stream(),
+      duplex: "half",
+    } as RequestInit);
+    expect(streamed.status).toBe(413);
+    const bad = await fetch(`${base}/v1/predict`, { method: "POST", headers: { "content-type": "application/json", "x-api-key": PREDICT_KEY }, body: JSON.stringify({ counterId: "c", timestamp: T, extra: 1 }) });
+    expect(bad.status).toBe(422);
+    expect(((await bad.json()) as { issues: Array<{ path: string }> }).issues.map((i) => i.path)).toEqual(["extra"]);
+  });
 });
