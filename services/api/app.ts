@@ -9,6 +9,7 @@ import { HTTPException } from "hono/http-exception";
 import { methodNotAllowed } from "hono/method-not-allowed";
 import { requestId } from "hono/request-id";
 import { createLogger } from "../../stream/runtime/index.ts";
+import { PredictionBatcher } from "./batcher.ts";
 import { DEFAULT_LIMITS, type ApiEnv, type ApiLimits, type AppDeps } from "./context.ts";
 import { guard } from "./guard.ts";
 import { healthRoutes } from "./health.ts";
@@ -26,6 +27,7 @@ export function createApiApp(deps: AppDeps): ApiApp {
   const log = deps.logger ?? createLogger("api");
   const limiter = new RateLimiter({ ratePerSecond: limits.ratePerSecond, burst: limits.burst, clock: deps.clock });
   startDefaultMetrics();
+  const batcher = new PredictionBatcher(Math.max(1_024, limits.maxBatch));
 
   const app: ApiApp = new OpenAPIHono<ApiEnv>({
     defaultHook: (result, c) => {
@@ -61,8 +63,8 @@ export function createApiApp(deps: AppDeps): ApiApp {
 
   app.openAPIRegistry.registerComponent("securitySchemes", "ApiKeyAuth", { type: "apiKey", in: "header", name: "X-API-Key" });
   healthRoutes(app, deps);
-  predictRoutes(app, deps, limits);
-  oipRoutes(app, deps, limits);
+  predictRoutes(app, deps, limits, batcher);
+  oipRoutes(app, deps, limits, batcher);
   modelRoutes(app, deps, log);
 
   app.doc31("/openapi.json", {

@@ -4,6 +4,7 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { LoadedModel } from "../../stream/scoring/index.ts";
+import type { PredictionBatcher } from "./batcher.ts";
 import type { ApiEnv, ApiLimits, AppDeps } from "./context.ts";
 import { AUTH_ERRORS, BODY_ERRORS, errorContent, errorResponse, issuesFromZod, summary } from "./http-errors.ts";
 import { batchSize, predictionsTotal } from "./metrics.ts";
@@ -23,7 +24,7 @@ const Ready = z.object({ ready: z.boolean() }).openapi("OipServerReady");
 const ModelReady = z.object({ name: z.string(), ready: z.boolean() }).openapi("OipModelReady");
 const ServerMetadata = z.object({ name: z.string(), version: z.string(), extensions: z.array(z.string()) }).openapi("OipServerMetadata");
 
-export function oipRoutes(app: OpenAPIHono<ApiEnv>, deps: AppDeps, limits: ApiLimits): void {
+export function oipRoutes(app: OpenAPIHono<ApiEnv>, deps: AppDeps, limits: ApiLimits, batcher: PredictionBatcher): void {
   const security = [{ ApiKeyAuth: [] }];
   const tags = ["open inference protocol v2"];
 
@@ -136,7 +137,7 @@ export function oipRoutes(app: OpenAPIHono<ApiEnv>, deps: AppDeps, limits: ApiLi
       if (unknown.length > 0) return bad(`unknown output ${unknown.map((o) => `"${o}"`).join(", ")}; the model's output is "${model.card.onnx.output}"`);
       const tensor = tensorRows(request.inputs[0]!, model.nFeatures, limits.maxBatch);
       if (!tensor.ok) return bad(tensor.error);
-      const values = await model.predict(tensor.rows, tensor.n);
+      const values = await batcher.predict(model, tensor.rows, tensor.n);
       const nonFinite = values.findIndex((v) => !Number.isFinite(v));
       if (nonFinite >= 0) return bad(`the model's output for row ${nonFinite} is not finite; check the input's scale`);
       predictionsTotal.inc({ model: model.name, version: model.version, route: "/v2/models/:name/infer" }, tensor.n);

@@ -4,6 +4,7 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { bikeEventId, type Issue } from "../../schemas/index.ts";
 import { BIKE_FEATURE_NAMES, BIKE_FEATURE_SPEC, HOUR_MS, type BikeFeatureRow } from "../../stream/features/index.ts";
+import type { PredictionBatcher } from "./batcher.ts";
 import type { ApiEnv, ApiLimits, AppDeps } from "./context.ts";
 import { featuresAtLatest, featuresFromHistory } from "./counter-state.ts";
 import { AUTH_ERRORS, BODY_ERRORS, errorContent, errorResponse, issuesFromZod, summary } from "./http-errors.ts";
@@ -16,7 +17,7 @@ interface RecordInput {
   history?: Array<{ timestamp: Timestamp; count: number }>;
 }
 
-export function predictRoutes(app: OpenAPIHono<ApiEnv>, deps: AppDeps, limits: ApiLimits): void {
+export function predictRoutes(app: OpenAPIHono<ApiEnv>, deps: AppDeps, limits: ApiLimits, batcher: PredictionBatcher): void {
   const schemas = predictSchemas(limits);
   const security = [{ ApiKeyAuth: [] }];
 
@@ -88,7 +89,7 @@ export function predictRoutes(app: OpenAPIHono<ApiEnv>, deps: AppDeps, limits: A
       const n = rows.length;
       const input = new Float32Array(n * model.nFeatures);
       rows.forEach((row, i) => input.set(row.values, i * model.nFeatures));
-      const values = await model.predict(input, n);
+      const values = await batcher.predict(model, input, n);
       predictionsTotal.inc({ model: model.name, version: model.version, route: "/v1/predict" }, n);
       batchSize.observe({ route: "/v1/predict" }, n);
       return c.json(
