@@ -1,0 +1,241 @@
+// bench/http: requests/s and p50/p99 latency of edgeflow's HTTP API beside a FastAPI +
+// uvicorn + LightGBM (joblib) peer, same model, same machine, one run, one load generator
+// (autocannon). Single-record and 100-record requests, then edgeflow at a fixed 5,000 req/s.
+//
+//   npx tsx bench/http/run.ts [--duration 10] [--connections 32] [--rate 5000]
+//
+// Needs the trainer venv (bash services/trainer/install.sh); creates the peer's venv
+// (.edgeflow/venvs/bench-peer, bench/http/peer/requirements.txt) when missing.
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { join, resolve } from "node:path";
+import autocannon from "autocannon";
+import { newApiKey } from "../../services/api/auth.ts";
+import { numberOption, parseArgs } from "../../services/cli/args.ts";
+import { HOUR_MS } from "../../stream/features/index.ts";
+import { prepareBench } from "./prepare.ts";
+
+const ROOT = resolve(import.meta.dirname, "../..");
+const HOME = resolve(process.env.EDGEFLOW_HOME ?? join(ROOT, ".edgeflow"));
+const say = (s: string) => process.stderr.write(`${s}\n`);
+
+interface Result {
+  name: string;
+  server: "edgeflow" | "peer";
+  rows: number;
+  rps: number;
+  rowsPerSecond: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+  /** Server CPU (user + system, all its threads) per request: robust to a busy machine. */
+  cpuUsPerRequest: number;
+  targetRate?: number;
+}
+
+/** CPU seconds a process has used (utime + stime from /proc, Linux). */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const s = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => done(port));
+    });
+    s.on("error", fail);
+  });
+}
+
+async function waitFor(url: string, child: ChildProcess, what: string): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${what} exited with ${child.exitCode}`);
+    if (await fetch(url).then((r) => r.ok, () => false)) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${what} not ready at ${url}`);
+}
+
+function peerVenv(): string {
+  const venv = join(HOME, "venvs", "bench-peer");
+  const reqs = join(ROOT, "bench/http/peer/requirements.txt");
+  const stamp = createHash("sha256").update(readFileSync(reqs)).digest("hex");
+  const stampFile = join(venv, ".requirements.sha256");
+  if (!existsSync(join(venv, "bin/python")) || !existsSync(stampFile) || readFileSync(stampFile, "utf8").trim() !== stamp) {
+    say(`bench: installing the peer's venv ${venv}`);
+    for (const [cmd, args] of [
+      ["python3", ["-m", "venv", venv]],
+      [join(venv, "bin/pip"), ["install", "--quiet", "--disable-pip-version-check", "-r", reqs]],
+    ] as const) {
+      const r = spawnSync(cmd, [...args], { stdio: "inherit" });
+      if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed`);
+    }
+    writeFileSync(stampFile, stamp);
+  }
+  return join(venv, "bin/python");
+}
+
+async function load(o: { name: string; server: Result["server"]; pid: number; url: string; body: string; rows: number; headers?: Record<string, string>; connections: number; duration: number; rate?: number }): Promise<Result> {
+  const cpuBefore = cpuSeconds(o.pid);
+  const r = await autocannon({
+    url: o.url,
+    method: "POST",
+    body: o.body,
+    headers: { "content-type": "application/json", ...o.headers },
+    connections: o.connections,
+    duration: o.duration,
+    ...(o.rate ? { overallRate: o.rate } : {}),
+  });
+  const result: Result = {
+    name: o.name,
+    server: o.server,
+    rows: o.rows,
+    rps: Math.round(r.requests.average),
+    rowsPerSecond: Math.round(r.requests.average * o.rows),
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    non2xx: r.non2xx,
+    errors: r.errors + r.timeouts,
+    cpuUsPerRequest: Math.round(((cpuSeconds(o.pid) - cpuBefore) * 1e6) / Math.max(1, r.requests.total)),
+    ...(o.rate ? { targetRate: o.rate } : {}),
+  };
+  say(`  ${o.name.padEnd(34)} ${String(result.rps).padStart(7)} req/s  p50 ${result.p50} ms  p99 ${result.p99} ms  cpu ${result.cpuUsPerRequest} µs/req  non-2xx ${result.non2xx}  errors ${result.errors}`);
+  return result;
+}
+
+async function main(): Promise<number> {
+  const args = parseArgs(process.argv.slice(2));
+  const duration = numberOption(args, "duration") ?? 10;
+  const connections = numberOption(args, "connections") ?? 32;
+  const rate = numberOption(args, "rate") ?? 5_000;
+  const trainerPython = join(HOME, "venvs/trainer/bin/python");
+  if (!existsSync(trainerPython)) throw new Error(`no trainer venv at ${trainerPython}: run bash services/trainer/install.sh`);
+  const data = await prepareBench(join(HOME, "bench-http"), trainerPython, say);
+  const python = peerVenv();
+  const key = newApiKey("bench", ["predict"]);
+  const [efPort, peerPort] = [await freePort(), await freePort()];
+  const children: ChildProcess[] = [];
+  const stop = () => children.forEach((c) => c.exitCode === null && c.kill("SIGTERM"));
+  process.once("SIGINT", () => (stop(), process.exit(130)));
+  try {
+    const edgeflow = spawn(process.execPath, ["--import", "tsx", join(ROOT, "services/api/main.ts")], {
+      env: {
+        ...process.env,
+        PORT: String(efPort),
+        HOST: "127.0.0.1",
+        KAFKA_BROKERS: "",
+        EDGEFLOW_REGISTRY: `file:${data.registry}`,
+        EDGEFLOW_HOME: join(data.dir, "home"),
+        EDGEFLOW_API_KEYS: key.line,
+        EDGEFLOW_API_RATE_PER_SECOND: "10000000",
+        EDGEFLOW_API_RATE_BURST: "10000000",
+        EDGEFLOW_API_POLL_SECONDS: "0",
+        LOG_LEVEL: "warn",
+      },
+      stdio: ["ignore", "ignore", "inherit"],
+    });
+    children.push(edgeflow);
+    const peer = spawn(python, ["-m", "uvicorn", "server:app", "--host", "127.0.0.1", "--port", String(peerPort), "--log-level", "warning", "--no-access-log"], {
+      cwd: join(ROOT, "bench/http/peer"),
+      env: { ...process.env, EDGEFLOW_PEER_MODEL: join(data.dir, "model", "model.joblib"), PYTHONDONTWRITEBYTECODE: "1" },
+      stdio: ["ignore", "ignore", "inherit"],
+    });
+    children.push(peer);
+    const ef = `http://127.0.0.1:${efPort}`;
+    const pe = `http://127.0.0.1:${peerPort}`;
+    await waitFor(`${ef}/ready`, edgeflow, "edgeflow API");
+    await waitFor(`${pe}/health`, peer, "FastAPI peer");
+    const auth = { "x-api-key": key.secret };
+    for (const body of data.eventBatches) {
+      const r = await fetch(`${ef}/v1/events`, { method: "POST", headers: { "content-type": "application/json", ...auth }, body });
+      if (!r.ok) throw new Error(`/v1/events: ${r.status} ${await r.text()}`);
+    }
+
+    const t = data.cutHour * HOUR_MS;
+    const rows100 = data.featureRows.slice(0, 100);
+    const bodies = {
+      oip1: JSON.stringify({ inputs: [{ name: "input", shape: [1, 19], datatype: "FP32", data: data.featureRows[0] }] }),
+      oip100: JSON.stringify({ inputs: [{ name: "input", shape: [100, 19], datatype: "FP32", data: rows100 }] }),
+      predict1: JSON.stringify({ counterId: data.counters[0], timestamp: t }),
+      predict100: JSON.stringify({ records: Array.from({ length: 100 }, (_, i) => ({ counterId: data.counters[i % data.counters.length], timestamp: t })) }),
+      peer1: JSON.stringify({ instances: [data.featureRows[0]] }),
+      peer100: JSON.stringify({ instances: rows100 }),
+    };
+    // Same model, same rows: both servers must give the same forecasts.
+    const efValues = ((await (await fetch(`${ef}/v2/models/bike-next-hour/infer`, { method: "POST", headers: { "content-type": "application/json", ...auth }, body: bodies.oip100 })).json()) as { outputs: Array<{ data: number[] }> }).outputs[0]!.data;
+    const peerValues = ((await (await fetch(`${pe}/predict`, { method: "POST", headers: { "content-type": "application/json" }, body: bodies.peer100 })).json()) as { predictions: number[] }).predictions;
+    const parity = Math.max(...efValues.map((v, i) => Math.abs(v - peerValues[i]!)));
+    for (const [name, url, body] of [
+      ["predict1", `${ef}/v1/predict`, bodies.predict1],
+      ["predict100", `${ef}/v1/predict`, bodies.predict100],
+    ] as const) {
+      const r = await fetch(url, { method: "POST", headers: { "content-type": "application/json", ...auth }, body });
+      if (r.status !== 200) throw new Error(`${name}: ${r.status} ${await r.text()}`);
+    }
+    say(`bench: model ${JSON.stringify(data.train)}; edgeflow vs peer max |Δ| over 100 rows: ${parity.toExponential(2)}`);
+    say(`bench: ${duration} s per run, ${connections} connections, load generator autocannon in this process`);
+
+    const c = { connections, duration };
+    say("warm-up (JIT, caches, both servers; not recorded)");
+    for (const [url, body, headers] of [
+      [`${pe}/predict`, bodies.peer1, {}],
+      [`${pe}/predict`, bodies.peer100, {}],
+      [`${ef}/v2/models/bike-next-hour/infer`, bodies.oip1, auth],
+      [`${ef}/v2/models/bike-next-hour/infer`, bodies.oip100, auth],
+      [`${ef}/v1/predict`, bodies.predict1, auth],
+      [`${ef}/v1/predict`, bodies.predict100, auth],
+    ] as const) {
+      await autocannon({ url, method: "POST", body, headers: { "content-type": "application/json", ...headers }, connections: 8, duration: 2 });
+    }
+    const results: Result[] = [];
+    say("single record");
+    results.push(await load({ name: "peer POST /predict (1 row)", server: "peer", pid: peer.pid!, url: `${pe}/predict`, body: bodies.peer1, rows: 1, ...c }));
+    results.push(await load({ name: "edgeflow OIP infer (1 row)", server: "edgeflow", pid: edgeflow.pid!, url: `${ef}/v2/models/bike-next-hour/infer`, body: bodies.oip1, rows: 1, headers: auth, ...c }));
+    results.push(await load({ name: "edgeflow /v1/predict (1 record)", server: "edgeflow", pid: edgeflow.pid!, url: `${ef}/v1/predict`, body: bodies.predict1, rows: 1, headers: auth, ...c }));
+    say("100 records");
+    results.push(await load({ name: "peer POST /predict (100 rows)", server: "peer", pid: peer.pid!, url: `${pe}/predict`, body: bodies.peer100, rows: 100, ...c }));
+    results.push(await load({ name: "edgeflow OIP infer (100 rows)", server: "edgeflow", pid: edgeflow.pid!, url: `${ef}/v2/models/bike-next-hour/infer`, body: bodies.oip100, rows: 100, headers: auth, ...c }));
+    results.push(await load({ name: "edgeflow /v1/predict (100 records)", server: "edgeflow", pid: edgeflow.pid!, url: `${ef}/v1/predict`, body: bodies.predict100, rows: 100, headers: auth, ...c }));
+    say(`fixed rate ${rate} req/s`);
+    results.push(await load({ name: `edgeflow OIP infer (1 row) @${rate}`, server: "edgeflow", pid: edgeflow.pid!, url: `${ef}/v2/models/bike-next-hour/infer`, body: bodies.oip1, rows: 1, headers: auth, connections: 50, duration, rate }));
+    results.push(await load({ name: `edgeflow /v1/predict (1) @${rate}`, server: "edgeflow", pid: edgeflow.pid!, url: `${ef}/v1/predict`, body: bodies.predict1, rows: 1, headers: auth, connections: 50, duration, rate }));
+
+    const by = (n: string) => results.find((r) => r.name.startsWith(n))!;
+    const ratios = {
+      singleRecordOip: by("edgeflow OIP infer (1 row)").rps / by("peer POST /predict (1 row)").rps,
+      singleRecordPredict: by("edgeflow /v1/predict (1 record)").rps / by("peer POST /predict (1 row)").rps,
+      hundredRecordsOip: by("edgeflow OIP infer (100 rows)").rps / by("peer POST /predict (100 rows)").rps,
+      hundredRecordsPredict: by("edgeflow /v1/predict (100 records)").rps / by("peer POST /predict (100 rows)").rps,
+    };
+    const cpuRatios = {
+      singleRecordOip: by("peer POST /predict (1 row)").cpuUsPerRequest / by("edgeflow OIP infer (1 row)").cpuUsPerRequest,
+      singleRecordPredict: by("peer POST /predict (1 row)").cpuUsPerRequest / by("edgeflow /v1/predict (1 record)").cpuUsPerRequest,
+      hundredRecordsOip: by("peer POST /predict (100 rows)").cpuUsPerRequest / by("edgeflow OIP infer (100 rows)").cpuUsPerRequest,
+      hundredRecordsPredict: by("peer POST /predict (100 rows)").cpuUsPerRequest / by("edgeflow /v1/predict (100 records)").cpuUsPerRequest,
+    };
+    say(`ratios edgeflow / peer (req/s): ${Object.entries(ratios).map(([k, v]) => `${k} ${v.toFixed(1)}x`).join(", ")}`);
+    say(`ratios peer / edgeflow (server CPU per request): ${Object.entries(cpuRatios).map(([k, v]) => `${k} ${v.toFixed(1)}x`).join(", ")}`);
+    const report = { at: new Date().toISOString(), node: process.version, cpus: (await import("node:os")).cpus().length, loadavg: (await import("node:os")).loadavg(), duration, connections, parity, train: data.train, results, ratios, cpuRatios };
+    writeFileSync(join(data.dir, "results.json"), JSON.stringify(report, null, 2));
+    process.stdout.write(`${JSON.stringify(report)}\n`);
+    const failed = results.filter((r) => r.non2xx > 0 || r.errors > 0);
+    return failed.length > 0 ? 1 : 0;
+  } finally {
+    stop();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    say(`bench/http: ${(error as Error).stack ?? String(error)}`);
+    process.exit(1);
+  },
+);
