@@ -9,3 +9,7 @@ export * from "./model-card.ts";
 export * from "./model-event.ts";
 export * from "./feature-spec.ts";
 export * from "./feature-vector.ts";
+export * from "./drift-event.ts";
+export * from "./retrain-run.ts";
+export * from "./monitor-observation.ts";
+export * from "./duration.ts";
