@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import type { Consumer, Kafka } from "kafkajs";
 import { ModelEvent, ModelEventAvro, createAvroCodec, type RegistryClient } from "../../schemas/index.ts";
-import { createKafka, createLogger, type Logger } from "../../stream/runtime/index.ts";
+import { createKafka, createLogger, ensureTopics, type Logger } from "../../stream/runtime/index.ts";
 import { modelEventsTopic } from "../registry/index.ts";
 
 export type ModelEventHint = Pick<ModelEvent, "model" | "type" | "version" | "eventId">;
@@ -35,6 +35,8 @@ export class KafkaModelEventSubscriber {
 
   /** Resolves once the consumer has joined its group and is fetching. */
   async start(listener: (event: ModelEventHint) => unknown): Promise<void> {
+    // The API may start before anything was ever published: create the topic as the publisher would.
+    await ensureTopics(this.kafka, [{ topic: this.topic, numPartitions: 1 }]);
     const codec = await createAvroCodec({ registry: this.options.registry, topic: this.topic, avroSchema: ModelEventAvro, schema: ModelEvent });
     const consumer = this.kafka.consumer({ groupId: `edgeflow-api-${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`, maxWaitTimeInMs: 250 });
     this.consumer = consumer;
