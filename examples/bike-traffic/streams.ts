@@ -1,4 +1,6 @@
-// Builds the bike pipeline's streams and processors for tests (codecs on a mock:// registry).
+// The bike use case's streams: topic names and Avro codecs (registered in a fixed order —
+// events, features, predictions, outcomes — so mock:// registries in separate processes
+// agree on schema ids).
 import {
   BikeCountEvent,
   BikeCountEventAvro,
@@ -12,8 +14,9 @@ import {
   createRegistryClient,
   topicsFor,
   type Topics,
+  type RegistryClient,
 } from "../../schemas/index.ts";
-import type { Stream } from "../../stream/runtime/index.ts";
+import type { Stream } from "../../stream/runtime/processor.ts";
 
 export interface BikeStreams {
   topics: Topics;
@@ -23,8 +26,8 @@ export interface BikeStreams {
   outcomes: Stream<Outcome>;
 }
 
-export async function bikeStreams(prefix: string, registryUrl = "mock://"): Promise<BikeStreams> {
-  const registry = createRegistryClient(registryUrl);
+export async function bikeStreams(prefix: string, registry: string | RegistryClient = "mock://"): Promise<BikeStreams> {
+  if (typeof registry === "string") registry = createRegistryClient(registry);
   const topics = topicsFor("bike-traffic", prefix);
   return {
     topics,

@@ -4,19 +4,8 @@
 // progress and the running RMSE / MAE / R² of the forecasts against what actually happened.
 import { mkdirSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
-import {
-  BikeCountEvent,
-  BikeCountEventAvro,
-  FeatureVector,
-  FeatureVectorAvro,
-  Outcome,
-  OutcomeAvro,
-  Prediction,
-  PredictionAvro,
-  createAvroCodec,
-  createRegistryClient,
-  topicsFor,
-} from "../../schemas/index.ts";
+import type { BikeCountEvent } from "../../schemas/index.ts";
+import { bikeStreams } from "../../examples/bike-traffic/streams.ts";
 import { PARIS_SAMPLE_ROWS, readParisEvents } from "../../examples/bike-traffic/dataset.ts";
 import { BIKE_FEATURE_SPEC, bikeActualFromFeatures, bikeFeatureProcessor } from "../../stream/features/index.ts";
 import { RegressionMetrics, outcomeJoiner } from "../../stream/outcomes/index.ts";
@@ -77,14 +66,10 @@ interface LoopOptions {
 }
 
 async function runLoop(o: LoopOptions): Promise<number> {
-  const schemaRegistry = createRegistryClient(process.env.SCHEMA_REGISTRY_URL ?? "mock://");
-  const topics = topicsFor("bike-traffic", process.env.EDGEFLOW_TOPIC_PREFIX ?? "edgeflow");
-  const codec = <T>(topic: string, avroSchema: object, schema: Parameters<typeof createAvroCodec>[0]["schema"]) =>
-    createAvroCodec({ registry: schemaRegistry, topic, avroSchema, schema }) as Promise<import("../../schemas/index.ts").Codec<T>>;
-  const events = { topic: topics.events, codec: await codec<BikeCountEvent>(topics.events, BikeCountEventAvro, BikeCountEvent) };
-  const features = { topic: topics.features, codec: await codec<FeatureVector>(topics.features, FeatureVectorAvro, FeatureVector) };
-  const predictions = { topic: topics.predictions, codec: await codec<Prediction>(topics.predictions, PredictionAvro, Prediction) };
-  const outcomes = { topic: topics.outcomes, codec: await codec<Outcome>(topics.outcomes, OutcomeAvro, Outcome) };
+  const { topics, events, features, predictions, outcomes } = await bikeStreams(
+    process.env.EDGEFLOW_TOPIC_PREFIX ?? "edgeflow",
+    process.env.SCHEMA_REGISTRY_URL ?? "mock://",
+  );
 
   const serving = async () => {
     const champion = await o.registry.get(o.name, CHAMPION);

@@ -2,20 +2,8 @@
 import { createServer, type Server } from "node:http";
 import { join } from "node:path";
 import { register } from "prom-client";
-import {
-  BikeCountEvent,
-  BikeCountEventAvro,
-  FeatureVector,
-  FeatureVectorAvro,
-  Outcome,
-  OutcomeAvro,
-  Prediction,
-  PredictionAvro,
-  createAvroCodec,
-  createRegistryClient,
-  topicsFor,
-  type Env,
-} from "../../schemas/index.ts";
+import type { Env, FeatureVector } from "../../schemas/index.ts";
+import { bikeStreams } from "../../examples/bike-traffic/streams.ts";
 import { BIKE_FEATURE_SPEC, bikeActualFromFeatures, bikeFeatureProcessor } from "../../stream/features/index.ts";
 import { outcomeJoiner } from "../../stream/outcomes/index.ts";
 import { createKafka, runOnKafka, type RunningProcessor } from "../../stream/runtime/index.ts";
@@ -33,13 +21,7 @@ export interface StreamWorker {
 
 export async function startStreamWorker(config: ScorerConfig, models?: ModelHolder, env: Env = process.env): Promise<StreamWorker> {
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: "edgeflow-stream-worker" });
-  const registry = createRegistryClient(config.SCHEMA_REGISTRY_URL);
-  const topics = topicsFor(config.EDGEFLOW_USE_CASE, config.EDGEFLOW_TOPIC_PREFIX);
-  // Registration order is fixed so that mock:// registries in separate processes agree on ids.
-  const events = { topic: topics.events, codec: await createAvroCodec({ registry, topic: topics.events, avroSchema: BikeCountEventAvro, schema: BikeCountEvent }) };
-  const features = { topic: topics.features, codec: await createAvroCodec({ registry, topic: topics.features, avroSchema: FeatureVectorAvro, schema: FeatureVector }) };
-  const predictions = { topic: topics.predictions, codec: await createAvroCodec({ registry, topic: topics.predictions, avroSchema: PredictionAvro, schema: Prediction }) };
-  const outcomes = { topic: topics.outcomes, codec: await createAvroCodec({ registry, topic: topics.outcomes, avroSchema: OutcomeAvro, schema: Outcome }) };
+  const { topics, events, features, predictions, outcomes } = await bikeStreams(config.EDGEFLOW_TOPIC_PREFIX, config.SCHEMA_REGISTRY_URL);
 
   const prefix = config.EDGEFLOW_TOPIC_PREFIX ? `${config.EDGEFLOW_TOPIC_PREFIX}.` : "";
   const common = { kafka, dlqTopic: topics.dlq, partitions: config.EDGEFLOW_PARTITIONS, maxWaitMs: config.EDGEFLOW_FETCH_MAX_WAIT_MS };

@@ -13,7 +13,7 @@
 // the changelog until it meets its marker — everything committed before the fence is in.
 // A changelog (not a rebuild from input) because state such as a week of counts per
 // counter would otherwise need a week of input re-read on every rebalance.
-import type { Consumer, Kafka, KafkaMessage, Message, Producer } from "kafkajs";
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Message, Producer } from "kafkajs";
 import { DecodeError, SchemaViolation } from "../../../schemas/index.ts";
 import { createLogger } from "../log.ts";
 import { deadLetter } from "../dead-letter.ts";
@@ -33,6 +33,12 @@ export interface KafkaRuntimeOptions {
   changelog?: boolean;
   /** Upper bound on how long a fetch waits for data; bounds latency when traffic is low. */
   maxWaitMs?: number;
+  /**
+   * Input partitions processed at the same time (default 1). Each partition number has its
+   * own transactional producer and state store, so their transactions can overlap; on two
+   * cores shared with the broker, 1 measured fastest (see bench/stream/README.md).
+   */
+  concurrency?: number;
   /** Called after each committed batch (tests, benchmarks). */
   onCommit?: (info: { partition: number; records: number; emitted: number }) => void;
 }
@@ -64,6 +70,8 @@ export async function runOnKafka<S>(processor: Processor<S>, options: KafkaRunti
   const stats: ProcessorStats = { processed: 0, emitted: 0, deadLettered: 0, batches: 0 };
   let assigned: number[] = [];
   let restoreNeeded = true;
+  let restoring: Promise<void> | null = null;
+  const partitionTurns = new Map<number, Promise<void>>();
 
   const producerFor = async (partition: number): Promise<Producer> => {
     let p = producers.get(partition);
@@ -120,127 +128,149 @@ export async function runOnKafka<S>(processor: Processor<S>, options: KafkaRunti
   await consumer.run({
     autoCommit: false,
     eachBatchAutoResolve: false,
-    partitionsConsumedConcurrently: 1,
-    eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
-      if (batch.messages.length === 0 || !isRunning() || isStale()) return;
-      if (restoreNeeded) {
-        await restore();
-        restoreNeeded = false;
-      }
-      const partition = batch.partition;
-      const store = stores.get(partition) ?? new OverlayStateStore<S>();
-      stores.set(partition, store);
-      const timer = batchDuration.startTimer({ processor: processor.name, runtime: RUNTIME });
-      const codec = inputCodec.get(batch.topic)!;
-      const raw = new WeakMap<object, KafkaMessage>();
-      const records: InputRecord<unknown>[] = [];
-      const dead: Message[] = [];
-      const toDlq = (m: KafkaMessage, error: unknown) => {
-        const d = deadLetter(
-          { processor: processor.name, topic: batch.topic, partition, offset: m.offset, timestamp: Number(m.timestamp) },
-          m.key,
-          m.value,
-          error,
-          Date.now(),
-        );
-        dead.push({ key: d.key, value: d.value, headers: d.headers });
-        dlqMessages.inc({ processor: processor.name, code: d.headers["edgeflow.dlq.code"]!, runtime: RUNTIME });
-        log.warn("message sent to the dead-letter topic", { topic: batch.topic, partition, offset: m.offset, reason: d.headers["edgeflow.dlq.reason"] });
-      };
-      for (const m of batch.messages) {
-        try {
-          if (m.value === null) throw new DecodeError(`${batch.topic} value`, "message has no value (tombstone)");
-          const value = await codec.deserialize(m.value);
-          const rec: InputRecord<unknown> = {
-            topic: batch.topic,
-            key: m.key?.toString() ?? "",
-            value,
-            timestamp: Number(m.timestamp),
-            partition,
-            offset: m.offset,
-          };
-          raw.set(rec, m);
-          records.push(rec);
-        } catch (error) {
-          if (!(error instanceof DecodeError || error instanceof SchemaViolation)) throw error;
-          toDlq(m, error);
-        }
-      }
-
-      const emitted: Array<{ output: string; key: string; value: unknown }> = [];
-      try {
-        if (records.length > 0) {
-          await processor.process(records, {
-            state: store,
-            emit: (output, key, value) => {
-              if (!processor.outputs[output]) throw new Error(`${processor.name} has no output "${output}"`);
-              emitted.push({ output, key, value });
-            },
-            reject: (record, reason, code = "REJECTED") => {
-              const m = raw.get(record);
-              if (!m) throw new Error("reject() was given a record that is not from this batch");
-              toDlq(m, Object.assign(new Error(reason), { code }));
-            },
-          });
-        }
-        const byTopic = new Map<string, Message[]>();
-        for (const e of emitted) {
-          const stream = processor.outputs[e.output]!;
-          const list = byTopic.get(stream.topic) ?? [];
-          list.push({ key: e.key, value: await stream.codec.serialize(e.value) });
-          byTopic.set(stream.topic, list);
-        }
-        if (dead.length > 0) byTopic.set(dlqTopic, dead);
-        if (useChangelog) {
-          const changes = store.changes();
-          if (changes.length > 0) {
-            byTopic.set(
-              changelog,
-              changes.map(([key, v]) => ({ key, value: v === null ? null : Buffer.from(JSON.stringify(v)), partition })),
-            );
-          }
-        }
-        const last = batch.messages.at(-1)!.offset;
-        const producer = await producerFor(partition);
-        const tx = await producer.transaction();
-        try {
-          for (const request of chunkRequests(byTopic)) await tx.sendBatch({ topicMessages: request });
-          await tx.sendOffsets({
-            consumerGroupId: groupId,
-            topics: [{ topic: batch.topic, partitions: [{ partition, offset: (BigInt(last) + 1n).toString() }] }],
-          });
-          await tx.commit();
-        } catch (error) {
-          await tx.abort().catch(() => undefined);
-          throw error;
-        }
-        store.commit();
-        resolveOffset(last);
-        stats.batches += 1;
-        stats.processed += records.length;
-        stats.emitted += emitted.length;
-        stats.deadLettered += dead.length;
-        streamRecords.inc({ processor: processor.name, runtime: RUNTIME }, batch.messages.length);
-        for (const [topic, msgs] of byTopic) {
-          if (topic !== changelog && topic !== dlqTopic) streamEmitted.inc({ processor: processor.name, output: topic, runtime: RUNTIME }, msgs.length);
-        }
-        options.onCommit?.({ partition, records: batch.messages.length, emitted: emitted.length });
-        timer();
-        await heartbeat();
-      } catch (error) {
-        store.abort();
-        batchAborts.inc({ processor: processor.name, runtime: RUNTIME });
-        // A fenced producer belongs to an instance that lost the partition: drop it.
-        const p = producers.get(partition);
-        if (p && /fenc/i.test((error as Error).message)) {
-          producers.delete(partition);
-          await p.disconnect().catch(() => undefined);
-        }
-        log.error("batch failed; its transaction was aborted and it will be retried", { partition, error });
-        throw error;
-      }
+    partitionsConsumedConcurrently: options.concurrency ?? 1,
+    eachBatch: async (payload) => {
+      // Batches of the same partition number (several co-partitioned inputs) share a
+      // transactional producer and a state store: they take turns.
+      const p = payload.batch.partition;
+      const previous = partitionTurns.get(p) ?? Promise.resolve();
+      const turn = previous.then(() => processBatch(payload));
+      partitionTurns.set(p, turn.catch(() => undefined));
+      await turn;
     },
   });
+
+  async function processBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    if (batch.messages.length === 0 || !isRunning() || isStale()) return;
+    // After a (re)assignment, the first batch of any partition restores all of them; the
+    // others wait for that one restore.
+    while (restoreNeeded || restoring) {
+      if (!restoring) {
+        restoreNeeded = false;
+        restoring = restore()
+          .catch((error: unknown) => {
+            restoreNeeded = true; // the next batch tries again
+            throw error;
+          })
+          .finally(() => {
+            restoring = null;
+          });
+      }
+      await restoring;
+    }
+    const partition = batch.partition;
+    const store = stores.get(partition) ?? new OverlayStateStore<S>();
+    stores.set(partition, store);
+    const timer = batchDuration.startTimer({ processor: processor.name, runtime: RUNTIME });
+    const codec = inputCodec.get(batch.topic)!;
+    const raw = new WeakMap<object, KafkaMessage>();
+    const records: InputRecord<unknown>[] = [];
+    const dead: Message[] = [];
+    const toDlq = (m: KafkaMessage, error: unknown) => {
+      const d = deadLetter(
+        { processor: processor.name, topic: batch.topic, partition, offset: m.offset, timestamp: Number(m.timestamp) },
+        m.key,
+        m.value,
+        error,
+        Date.now(),
+      );
+      dead.push({ key: d.key, value: d.value, headers: d.headers });
+      dlqMessages.inc({ processor: processor.name, code: d.headers["edgeflow.dlq.code"]!, runtime: RUNTIME });
+      log.warn("message sent to the dead-letter topic", { topic: batch.topic, partition, offset: m.offset, reason: d.headers["edgeflow.dlq.reason"] });
+    };
+    for (const m of batch.messages) {
+      try {
+        if (m.value === null) throw new DecodeError(`${batch.topic} value`, "message has no value (tombstone)");
+        const value = await codec.deserialize(m.value);
+        const rec: InputRecord<unknown> = {
+          topic: batch.topic,
+          key: m.key?.toString() ?? "",
+          value,
+          timestamp: Number(m.timestamp),
+          partition,
+          offset: m.offset,
+        };
+        raw.set(rec, m);
+        records.push(rec);
+      } catch (error) {
+        if (!(error instanceof DecodeError || error instanceof SchemaViolation)) throw error;
+        toDlq(m, error);
+      }
+    }
+
+    const emitted: Array<{ output: string; key: string; value: unknown }> = [];
+    try {
+      if (records.length > 0) {
+        await processor.process(records, {
+          state: store,
+          emit: (output, key, value) => {
+            if (!processor.outputs[output]) throw new Error(`${processor.name} has no output "${output}"`);
+            emitted.push({ output, key, value });
+          },
+          reject: (record, reason, code = "REJECTED") => {
+            const m = raw.get(record);
+            if (!m) throw new Error("reject() was given a record that is not from this batch");
+            toDlq(m, Object.assign(new Error(reason), { code }));
+          },
+        });
+      }
+      const byTopic = new Map<string, Message[]>();
+      for (const e of emitted) {
+        const stream = processor.outputs[e.output]!;
+        const list = byTopic.get(stream.topic) ?? [];
+        list.push({ key: e.key, value: await stream.codec.serialize(e.value) });
+        byTopic.set(stream.topic, list);
+      }
+      if (dead.length > 0) byTopic.set(dlqTopic, dead);
+      if (useChangelog) {
+        const changes = store.changes();
+        if (changes.length > 0) {
+          byTopic.set(
+            changelog,
+            changes.map(([key, v]) => ({ key, value: v === null ? null : Buffer.from(JSON.stringify(v)), partition })),
+          );
+        }
+      }
+      const last = batch.messages.at(-1)!.offset;
+      const producer = await producerFor(partition);
+      const tx = await producer.transaction();
+      try {
+        for (const request of chunkRequests(byTopic)) await tx.sendBatch({ topicMessages: request });
+        await tx.sendOffsets({
+          consumerGroupId: groupId,
+          topics: [{ topic: batch.topic, partitions: [{ partition, offset: (BigInt(last) + 1n).toString() }] }],
+        });
+        await tx.commit();
+      } catch (error) {
+        await tx.abort().catch(() => undefined);
+        throw error;
+      }
+      store.commit();
+      resolveOffset(last);
+      stats.batches += 1;
+      stats.processed += records.length;
+      stats.emitted += emitted.length;
+      stats.deadLettered += dead.length;
+      streamRecords.inc({ processor: processor.name, runtime: RUNTIME }, batch.messages.length);
+      for (const [topic, msgs] of byTopic) {
+        if (topic !== changelog && topic !== dlqTopic) streamEmitted.inc({ processor: processor.name, output: topic, runtime: RUNTIME }, msgs.length);
+      }
+      options.onCommit?.({ partition, records: batch.messages.length, emitted: emitted.length });
+      timer();
+      await heartbeat();
+    } catch (error) {
+      store.abort();
+      batchAborts.inc({ processor: processor.name, runtime: RUNTIME });
+      // A fenced producer belongs to an instance that lost the partition: drop it.
+      const p = producers.get(partition);
+      if (p && /fenc/i.test((error as Error).message)) {
+        producers.delete(partition);
+        await p.disconnect().catch(() => undefined);
+      }
+      log.error("batch failed; its transaction was aborted and it will be retried", { partition, error });
+      throw error;
+    }
+  }
 
   let stopped = false;
   return {

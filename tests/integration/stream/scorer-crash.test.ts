@@ -45,7 +45,9 @@ afterAll(async () => {
 });
 
 function startScorer(modelDir: string): ChildProcess {
-  const proc = spawn(process.execPath, [join(ROOT, "node_modules/tsx/dist/cli.mjs"), join(ROOT, "services/scorer/main.ts")], {
+  // node --import tsx, not the tsx CLI: signals must reach the scorer itself, not a wrapper.
+  const proc = spawn(process.execPath, ["--import", "tsx", join(ROOT, "services/scorer/main.ts")], {
+    cwd: ROOT,
     env: {
       ...process.env,
       KAFKA_BROKERS: services.kafkaBrokers.join(","),
