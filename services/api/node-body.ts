@@ -9,19 +9,24 @@ import type { Context } from "hono";
 export type BodyRead = { kind: "text"; text: string } | { kind: "too-large" } | { kind: "unhandled" };
 export type BodyReader = (c: Context, maxBytes: number) => Promise<BodyRead>;
 
-export const nodeBodyReader: BodyReader = async (c, maxBytes) => {
+export const nodeBodyReader: BodyReader = (c, maxBytes) => {
   const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
-  if (!incoming || typeof incoming.on !== "function" || incoming.readableEnded) return { kind: "unhandled" };
+  if (!incoming || typeof incoming.on !== "function" || incoming.readableEnded) return Promise.resolve({ kind: "unhandled" });
   const declared = Number(incoming.headers["content-length"] ?? Number.NaN);
-  if (declared > maxBytes) return { kind: "too-large" };
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of incoming as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    // Keep draining (and dropping) so the connection stays usable for the 413 response.
-    if (size > maxBytes) chunks.length = 0;
-    else chunks.push(chunk);
-  }
-  if (size > maxBytes) return { kind: "too-large" };
-  return { kind: "text", text: chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks).toString("utf8") };
+  if (declared > maxBytes) return Promise.resolve({ kind: "too-large" });
+  return new Promise<BodyRead>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    incoming.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      // Keep draining (and dropping) so the connection stays usable for the 413 response.
+      if (size > maxBytes) chunks.length = 0;
+      else chunks.push(chunk);
+    });
+    incoming.once("error", reject);
+    incoming.once("end", () => {
+      if (size > maxBytes) return resolve({ kind: "too-large" });
+      resolve({ kind: "text", text: chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks).toString("utf8") });
+    });
+  });
 };
