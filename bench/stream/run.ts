@@ -93,7 +93,7 @@ async function throughput(kafka: Kafka, streams: BikeStreams, prefix: string, sa
   const predictions = await collect(kafka, streams.topics.predictions);
   const started = performance.now();
   const worker = await startStreamWorker(
-    scorerConfig({ KAFKA_BROKERS: brokers().join(","), EDGEFLOW_TOPIC_PREFIX: prefix, EDGEFLOW_PROCESSORS: "features,scorer" }),
+    scorerConfig({ KAFKA_BROKERS: brokers().join(","), EDGEFLOW_TOPIC_PREFIX: prefix, EDGEFLOW_PROCESSORS: "features,scorer", EDGEFLOW_PARTITION_CONCURRENCY: String(arg("concurrency", 1)) }),
     await ModelHolder.fromFolder(modelDir, BIKE_FEATURE_SPEC.hash),
   );
   await predictions.until((n) => n >= expected, 900_000);
@@ -107,7 +107,7 @@ async function throughput(kafka: Kafka, streams: BikeStreams, prefix: string, sa
 async function latencyAtRate(kafka: Kafka, streams: BikeStreams, prefix: string, sample: BikeCountEvent[], modelDir: string, rate: number, seconds: number) {
   await ensureTopics(kafka, [streams.topics.events, streams.topics.features, streams.topics.predictions].map((topic) => ({ topic, numPartitions: 4 })));
   const worker = await startStreamWorker(
-    scorerConfig({ KAFKA_BROKERS: brokers().join(","), EDGEFLOW_TOPIC_PREFIX: prefix, EDGEFLOW_PROCESSORS: "features,scorer", EDGEFLOW_FETCH_MAX_WAIT_MS: "20" }),
+    scorerConfig({ KAFKA_BROKERS: brokers().join(","), EDGEFLOW_TOPIC_PREFIX: prefix, EDGEFLOW_PROCESSORS: "features,scorer", EDGEFLOW_FETCH_MAX_WAIT_MS: "20", EDGEFLOW_PARTITION_CONCURRENCY: String(arg("concurrency", 1)) }),
     await ModelHolder.fromFolder(modelDir, BIKE_FEATURE_SPEC.hash),
   );
   const received: number[] = [];

@@ -18,6 +18,8 @@ export const ScorerConfig = z.object({
   EDGEFLOW_PARTITIONS: envInt(4, 1, 1024),
   EDGEFLOW_SCORER_MAX_BATCH: envInt(512, 1, 100_000),
   EDGEFLOW_FETCH_MAX_WAIT_MS: envInt(100, 1, 10_000),
+  /** Input partitions each processor works on at the same time. */
+  EDGEFLOW_PARTITION_CONCURRENCY: envInt(1, 1, 64),
   METRICS_PORT: envInt(0, 0, 65_535),
 });
 export type ScorerConfig = z.infer<typeof ScorerConfig>;

@@ -24,7 +24,7 @@ export async function startStreamWorker(config: ScorerConfig, models?: ModelHold
   const { topics, events, features, predictions, outcomes } = await bikeStreams(config.EDGEFLOW_TOPIC_PREFIX, config.SCHEMA_REGISTRY_URL);
 
   const prefix = config.EDGEFLOW_TOPIC_PREFIX ? `${config.EDGEFLOW_TOPIC_PREFIX}.` : "";
-  const common = { kafka, dlqTopic: topics.dlq, partitions: config.EDGEFLOW_PARTITIONS, maxWaitMs: config.EDGEFLOW_FETCH_MAX_WAIT_MS };
+  const common = { kafka, dlqTopic: topics.dlq, partitions: config.EDGEFLOW_PARTITIONS, maxWaitMs: config.EDGEFLOW_FETCH_MAX_WAIT_MS, concurrency: config.EDGEFLOW_PARTITION_CONCURRENCY };
   const running: RunningProcessor[] = [];
   let holder: ModelHolder | null = models ?? null;
   let modelRegistry: ModelRegistry | null = null;
