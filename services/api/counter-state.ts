@@ -17,6 +17,8 @@ export type ApplyOutcome = "features" | "duplicate" | "late";
 export interface CounterStateStore {
   apply(event: CountEvent): ApplyOutcome;
   get(counterId: string): BikeCounterState | undefined;
+  /** `featuresAtLatest` of the held state, computed once per state (an event invalidates it). */
+  features(counterId: string): BikeFeatureRow | undefined;
   readonly size: number;
 }
 
@@ -60,18 +62,35 @@ export function featuresFromHistory(counterId: string, t: number, history: Reado
 
 export function createCounterStateStore(maxCounters = 10_000): CounterStateStore {
   const held = new Map<string, BikeCounterState>();
+  // Forecast requests for a counter repeat between its hourly events: compute its row once.
+  const rows = new Map<string, BikeFeatureRow>();
   return {
     get size() {
       return held.size;
     },
     get: (id) => held.get(id),
+    features(id) {
+      let row = rows.get(id);
+      if (!row) {
+        const state = held.get(id);
+        if (!state) return undefined;
+        row = featuresAtLatest(id, state);
+        rows.set(id, row);
+      }
+      return row;
+    },
     apply(event) {
       const step = stepBikeFeatures(held.get(event.counterId), asBikeEvent(event));
       if (step.kind === "duplicate") return "duplicate";
       // Re-insert so Map order is least recently updated first.
       held.delete(event.counterId);
       held.set(event.counterId, step.state);
-      if (held.size > maxCounters) held.delete(held.keys().next().value!);
+      rows.delete(event.counterId);
+      if (held.size > maxCounters) {
+        const oldest = held.keys().next().value!;
+        held.delete(oldest);
+        rows.delete(oldest);
+      }
       return step.kind;
     },
   };

@@ -6,10 +6,21 @@ import { bikeEventId, type Issue } from "../../schemas/index.ts";
 import { BIKE_FEATURE_NAMES, BIKE_FEATURE_SPEC, HOUR_MS, type BikeFeatureRow } from "../../stream/features/index.ts";
 import type { PredictionBatcher } from "./batcher.ts";
 import type { ApiEnv, ApiLimits, AppDeps } from "./context.ts";
-import { featuresAtLatest, featuresFromHistory } from "./counter-state.ts";
+import { featuresFromHistory } from "./counter-state.ts";
 import { AUTH_ERRORS, BODY_ERRORS, errorContent, errorResponse, issuesFromZod, summary } from "./http-errors.ts";
 import { batchSize, predictionsTotal } from "./metrics.ts";
 import { EventsResponse, PredictResponse, predictSchemas, toEpochMs, type Timestamp } from "./predict-schemas.ts";
+
+// Ids and times of a row, formatted once per row (held rows are reused across requests).
+const labelsByRow = new WeakMap<BikeFeatureRow, { eventId: string; targetTime: string }>();
+function labelsOf(row: BikeFeatureRow) {
+  let labels = labelsByRow.get(row);
+  if (!labels) {
+    labels = { eventId: bikeEventId({ counterId: row.counterId, timestamp: row.eventTime }), targetTime: new Date(row.targetTime).toISOString() };
+    labelsByRow.set(row, labels);
+  }
+  return labels;
+}
 
 interface RecordInput {
   counterId: string;
@@ -73,7 +84,7 @@ export function predictRoutes(app: OpenAPIHono<ApiEnv>, deps: AppDeps, limits: A
               message: `the newest count held for "${r.counterId}" is for ${new Date(state.latestHour * HOUR_MS).toISOString()}, not the hour of timestamp; send history or POST that hour's count to /v1/events`,
             });
           }
-          row = featuresAtLatest(r.counterId, state);
+          row = deps.counters.features(r.counterId)!;
         }
         if (!row.complete) {
           const missing = BIKE_FEATURE_NAMES.filter((_, k) => Number.isNaN(row.values[k]));
@@ -95,12 +106,10 @@ export function predictRoutes(app: OpenAPIHono<ApiEnv>, deps: AppDeps, limits: A
       return c.json(
         {
           model: { name: model.name, version: model.version },
-          predictions: rows.map((row, i) => ({
-            eventId: bikeEventId({ counterId: row.counterId, timestamp: row.eventTime }),
-            counterId: row.counterId,
-            targetTime: new Date(row.targetTime).toISOString(),
-            value: values[i]!,
-          })),
+          predictions: rows.map((row, i) => {
+            const { eventId, targetTime } = labelsOf(row);
+            return { eventId, counterId: row.counterId, targetTime, value: values[i]! };
+          }),
           latencyMs: Math.round((performance.now() - c.get("startedAt")) * 1000) / 1000,
         },
         200,

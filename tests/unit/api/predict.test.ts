@@ -138,6 +138,21 @@ describe("POST /v1/events then /v1/predict without history", () => {
     expect(viaState.predictions[0].value).toBe(viaHistory.predictions[0].value);
   });
 
+  it("moves to the next hour when its count arrives (the held features are recomputed)", async () => {
+    const hist = history(T + HOUR_MS, 201);
+    // This app takes 5 records a request.
+    for (let i = 0; i < 200; i += 5) await post(h.app, "/v1/events", { events: hist.slice(i, Math.min(i + 5, 200)).map((e) => ({ counterId: "moving", ...e })) });
+    const atT = await (await post(h.app, "/v1/predict", { counterId: "moving", timestamp: T })).json();
+    expect(atT.predictions[0].targetTime).toBe("2021-03-01T09:00:00.000Z");
+    await post(h.app, "/v1/events", { events: [{ counterId: "moving", ...hist[200]! }] });
+    const stale = await post(h.app, "/v1/predict", { counterId: "moving", timestamp: T });
+    expect(stale.status).toBe(422);
+    const next = await (await post(h.app, "/v1/predict", { counterId: "moving", timestamp: T + HOUR_MS })).json();
+    const expected = (await (await post(h.app, "/v1/predict", { counterId: "moving", timestamp: T + HOUR_MS, history: hist })).json()).predictions[0];
+    expect(next.predictions[0]).toEqual(expected);
+    expect(next.predictions[0].targetTime).toBe("2021-03-01T10:00:00.000Z");
+  });
+
   it("answers 422 for a counter it holds nothing for, or a different hour than the one held", async () => {
     const unknown = await post(h.app, "/v1/predict", { records: [{ counterId: "never-seen", timestamp: T }, { counterId: "held", timestamp: T - HOUR_MS }] });
     expect(unknown.status).toBe(422);
