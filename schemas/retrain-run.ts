@@ -41,7 +41,8 @@ export const RetrainRun = z.strictObject({
   at: epochMs,
   /** Milliseconds spent in each finished phase: snapshot, training, gate, promotion. */
   durations: z.record(z.string(), z.number().nonnegative()),
-  snapshot: RetrainSnapshot.nullable(),
+  // avsc decodes a nested record as a class instance: copy its own fields before the strict check.
+  snapshot: z.preprocess((v) => (v !== null && typeof v === "object" ? { ...v } : v), RetrainSnapshot.nullable()),
   candidateVersion: z.string().nullable(),
   championVersion: z.string().nullable(),
   /** Holdout both candidate and champion were scored on (the gate's precondition). */

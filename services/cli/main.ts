@@ -2,6 +2,8 @@
 import { ConfigError, EdgeflowError } from "../../schemas/index.ts";
 import { keysCommand, serveCommand, SERVE_USAGE, KEYS_USAGE } from "../api/cli.ts";
 import { modelsCommand } from "../registry/index.ts";
+import { driftCommand, DRIFT_USAGE } from "../monitor/report-command.ts";
+import { retrainCommand, RETRAIN_USAGE } from "../retrainer/cli.ts";
 import { UsageError } from "./args.ts";
 import { produceCommand, PRODUCE_USAGE } from "./produce.ts";
 import { startCommand, START_USAGE } from "./start.ts";
@@ -18,6 +20,8 @@ commands:
   models    list | show | promote | rollback model versions in the registry
   serve     the HTTP scoring API (/v1/predict, Open Inference Protocol v2, /metrics, /docs)
   keys      new | hash API keys for the HTTP API
+  drift     report: a self-contained HTML drift report of the features in a time range
+  retrain   one retraining run now: recent rows → snapshot → trainer → gate → promote or reject
   help      this text
 
 ${START_USAGE}
@@ -29,6 +33,10 @@ ${PRODUCE_USAGE}
 ${SERVE_USAGE}
 
 ${KEYS_USAGE}
+
+${DRIFT_USAGE}
+
+${RETRAIN_USAGE}
 `;
 
 const commands: Record<string, (args: string[]) => Promise<number>> = {
@@ -38,6 +46,8 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   models: (args) => modelsCommand(args),
   serve: serveCommand,
   keys: (args) => keysCommand(args),
+  drift: driftCommand,
+  retrain: retrainCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

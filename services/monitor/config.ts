@@ -22,8 +22,23 @@ const envNumber = (def: number, check: (n: number) => boolean, what: string) =>
 
 const THRESHOLD_OF = { wasserstein: "wasserstein", psi: "psi", jensenshannon: "jensenShannon", ks: "ksPValue" } as const;
 
+/** How a window's drift is judged; shared by the monitor and the drift report. */
+export const DriftJudgementEnv = z.object({
+  EDGEFLOW_DRIFT_METHOD: z.enum(["auto", "ks", "psi", "wasserstein", "jensenshannon"]).default("wasserstein"),
+  EDGEFLOW_DRIFT_THRESHOLD: envNumber(0.3, (n) => n > 0, "a positive number"),
+  EDGEFLOW_DRIFT_SHARE: envNumber(0.5, (n) => n > 0 && n <= 1, "a share in (0, 1]"),
+});
+export type DriftJudgementEnv = z.infer<typeof DriftJudgementEnv>;
+
+export function driftConfigOf(env: DriftJudgementEnv): DriftConfig {
+  const method = env.EDGEFLOW_DRIFT_METHOD;
+  const thresholds = method === "auto" ? {} : { [THRESHOLD_OF[method]]: env.EDGEFLOW_DRIFT_THRESHOLD };
+  return DriftConfig.parse({ numericMethod: method, thresholds, datasetDriftShare: env.EDGEFLOW_DRIFT_SHARE });
+}
+
 export const MonitorEnv = z
   .object({
+    ...DriftJudgementEnv.shape,
     KAFKA_BROKERS: envList().refine((b) => b.length > 0, "set KAFKA_BROKERS, e.g. 127.0.0.1:9092"),
     SCHEMA_REGISTRY_URL: z.string().default("mock://"),
     EDGEFLOW_TOPIC_PREFIX: z.string().default("edgeflow"),
@@ -42,9 +57,6 @@ export const MonitorEnv = z
     /** Window starts are offset + k·slide from the epoch (a Thursday): 4d aligns weeks to Monday 00:00 UTC. */
     EDGEFLOW_DRIFT_WINDOW_OFFSET: envDuration("4d"),
     EDGEFLOW_DRIFT_IDLE: envDuration("60s", 1),
-    EDGEFLOW_DRIFT_METHOD: z.enum(["auto", "ks", "psi", "wasserstein", "jensenshannon"]).default("wasserstein"),
-    EDGEFLOW_DRIFT_THRESHOLD: envNumber(0.3, (n) => n > 0, "a positive number"),
-    EDGEFLOW_DRIFT_SHARE: envNumber(0.5, (n) => n > 0 && n <= 1, "a share in (0, 1]"),
     EDGEFLOW_DRIFT_CONSECUTIVE: envInt(3, 1, 1000),
     EDGEFLOW_DRIFT_REARM: envInt(2, 1, 1000),
     EDGEFLOW_PERF_MAX_RMSE: envNumber(60, (n) => n > 0, "a positive number"),
@@ -76,8 +88,6 @@ export interface MonitorSettings {
 
 /** The processor's settings from the parsed environment. */
 export function monitorSettings(env: MonitorEnv): MonitorSettings {
-  const method = env.EDGEFLOW_DRIFT_METHOD;
-  const thresholds = method === "auto" ? {} : { [THRESHOLD_OF[method]]: env.EDGEFLOW_DRIFT_THRESHOLD };
   return {
     window: {
       sizeMs: env.EDGEFLOW_DRIFT_WINDOW,
@@ -85,7 +95,7 @@ export function monitorSettings(env: MonitorEnv): MonitorSettings {
       allowedLatenessMs: env.EDGEFLOW_DRIFT_LATENESS,
       offsetMs: env.EDGEFLOW_DRIFT_WINDOW_OFFSET,
     },
-    drift: DriftConfig.parse({ numericMethod: method, thresholds, datasetDriftShare: env.EDGEFLOW_DRIFT_SHARE }),
+    drift: driftConfigOf(env),
     driftHysteresis: { trigger: env.EDGEFLOW_DRIFT_CONSECUTIVE, rearm: env.EDGEFLOW_DRIFT_REARM },
     performance: { maxRmse: env.EDGEFLOW_PERF_MAX_RMSE, minR2: env.EDGEFLOW_PERF_MIN_R2, minOutcomes: env.EDGEFLOW_PERF_MIN_OUTCOMES },
     performanceHysteresis: { trigger: env.EDGEFLOW_PERF_CONSECUTIVE, rearm: env.EDGEFLOW_PERF_REARM },

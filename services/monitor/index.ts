@@ -15,3 +15,4 @@ export { ChampionWatch, subscribeModelEvents, type ChampionWatchOptions, type Wa
 export { monitorConfig, monitorSettings, MonitorEnv, type MonitorSettings } from "./config.ts";
 export { startMonitor, type RunningMonitor, type MonitorDeps } from "./monitor.ts";
 export { pipelineStreams, observationsTopic, type PipelineStreams } from "./streams.ts";
+export { kafkaTopicScanner, embeddedTopicScanner, describeRanges, type TopicScanner, type ScanResult, type ScannedRange } from "./topic-scan.ts";
