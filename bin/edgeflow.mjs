@@ -1,11 +1,17 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx (no build step).
-import { spawnSync } from "node:child_process";
-import { createRequire } from "node:module";
+// Runs the TypeScript CLI through tsx (no build step), passing signals on so that a
+// SIGTERM to this wrapper stops the command (e.g. `edgeflow serve`) cleanly.
+import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
-const require = createRequire(import.meta.url);
-const tsx = require.resolve("tsx/cli");
 const main = fileURLToPath(new URL("../services/cli/main.ts", import.meta.url));
-const result = spawnSync(process.execPath, [tsx, main, ...process.argv.slice(2)], { stdio: "inherit" });
-process.exit(result.status ?? 1);
+// tsx resolved from this package, so the command works from any directory.
+const tsx = import.meta.resolve("tsx");
+const child = spawn(process.execPath, ["--import", tsx, main, ...process.argv.slice(2)], {
+  stdio: "inherit",
+  cwd: process.cwd(),
+});
+for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"]) {
+  process.on(signal, () => child.kill(signal));
+}
+child.on("exit", (code) => process.exit(code ?? 1));
