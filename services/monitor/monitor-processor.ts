@@ -13,9 +13,10 @@
 //
 // Events go to the `drift` topic in the batch's transaction; points go to the sink before the
 // batch commits — a retried batch rewrites the same points (idempotent), so nothing is lost
-// or doubled. When the champion changes, open feature/prediction panes (built on the old
-// reference) are dropped and counted; windows that began before that are marked partial
-// and do not count towards the hysteresis.
+// or doubled. When the champion changes, the open feature/prediction windows (built on the
+// old reference) are closed early and written as the old version's, marked partial; new
+// windows start on the new reference, and windows that began before the change are partial
+// too. Partial windows do not count towards the hysteresis.
 import { driftEventId, type DriftEvent, type MonitorObservation } from "../../schemas/index.ts";
 import { evaluateDataset, evaluateNumeric, parseWindowSpec, DEFAULT_DRIFT_CONFIG, NumericAccumulator, type DriftConfig, type WindowSpecInput } from "../../stream/drift/index.ts";
 import { createLogger, type InputRecord, type Processor, type ProcessorContext, type Stream } from "../../stream/runtime/index.ts";
@@ -55,6 +56,8 @@ export function driftMonitorProcessor(o: DriftMonitorOptions): Processor<Monitor
   const now = o.now ?? Date.now;
   const log = createLogger("drift-monitor");
   const seenVersions = new Map<string, Set<string>>();
+  /** The version judged in the previous batch (memory only): its reference decodes its open panes. */
+  let judged: MonitoredModel | null = null;
 
   const skip = (kind: Kind, reason: string) => monitorRowsSkipped.inc({ kind, reason });
 
@@ -67,13 +70,14 @@ export function driftMonitorProcessor(o: DriftMonitorOptions): Processor<Monitor
       const t = now();
       const panes = new PaneCache(ctx.state);
       let meta: MonitorMeta | null = null;
+      const points: MonitorPoint[] = [];
       for (const r of records as ReadonlyArray<InputRecord<MonitorObservation>>) {
         const row = r.value;
         if (row.model !== model.name) {
           skip(row.kind, "other_model");
           continue;
         }
-        meta ??= loadMeta(ctx, model, panes);
+        meta ??= loadMeta(ctx, model, panes, points, t);
         if (row.kind === "tick") continue;
         const source = String(row.sourcePartition);
         if (row.kind === "features") {
@@ -116,8 +120,8 @@ export function driftMonitorProcessor(o: DriftMonitorOptions): Processor<Monitor
           addOutcome((byVersion[row.version] ??= newPerformance()), row.prediction, row.actual);
         }
       }
+      judged = model;
       if (!meta) return;
-      const points: MonitorPoint[] = [];
       closeFeatureWindows(ctx, model, meta, panes, points, t);
       closePredictionWindows(model, meta, panes, points, t);
       closeOutcomeWindows(ctx, model, meta, panes, points, t);
@@ -128,17 +132,35 @@ export function driftMonitorProcessor(o: DriftMonitorOptions): Processor<Monitor
     },
   };
 
-  /** The model's meta, with panes dropped if they were built on another version's reference. */
-  function loadMeta(ctx: ProcessorContext<MonitorStateValue>, model: MonitoredModel, panes: PaneCache): MonitorMeta {
+  /**
+   * The model's meta. When the champion changed since the panes were built, the previous
+   * version's open windows are closed at once with what they hold (written as that version's,
+   * partial: their time had not come) if its reference is still at hand, else dropped and
+   * counted; windows then restart on the new reference.
+   */
+  function loadMeta(ctx: ProcessorContext<MonitorStateValue>, model: MonitoredModel, panes: PaneCache, points: MonitorPoint[], t: number): MonitorMeta {
     const stored = ctx.state.get(metaKey(model.name)) as MonitorMeta | undefined;
     const meta = stored ? structuredClone(stored) : newMeta();
     if (meta.version !== model.version) {
+      const previous = judged !== null && judged.name === model.name && judged.version === meta.version ? judged : null;
+      if (previous) {
+        const featureClock = structuredClone(meta.clocks.features);
+        evaluateFeatureWindows(ctx, previous, meta, panes, points, advance(featureClock, t, clockConfig, Infinity).windows, true);
+        const predictionClock = structuredClone(meta.clocks.prediction);
+        evaluatePredictionWindows(previous, panes, points, advance(predictionClock, t, clockConfig, Infinity).windows);
+      }
       const dropped = [...clearPanes(meta.clocks.features).flatMap((p) => meta.features.map((f) => featurePaneKey(model.name, p, f)))];
       dropped.push(...clearPanes(meta.clocks.prediction).map((p) => predictionPaneKey(model.name, p)));
       for (const key of dropped) panes.delete(key);
       if (meta.version !== null) {
-        monitorPanesDiscarded.inc({ model: model.name }, dropped.length);
-        log.info("champion changed: drift windows restart on the new reference", { model: model.name, from: meta.version, to: model.version, droppedPanes: dropped.length });
+        if (!previous) monitorPanesDiscarded.inc({ model: model.name }, dropped.length);
+        log.info("champion changed: drift windows restart on the new reference", {
+          model: model.name,
+          from: meta.version,
+          to: model.version,
+          openPanes: dropped.length,
+          openWindows: previous ? "closed early, written as partial" : "dropped (previous reference not in memory)",
+        });
         meta.resetAt = meta.clocks.features.watermark;
       }
       meta.version = model.version;
@@ -151,7 +173,23 @@ export function driftMonitorProcessor(o: DriftMonitorOptions): Processor<Monitor
 
   function closeFeatureWindows(ctx: ProcessorContext<MonitorStateValue>, model: MonitoredModel, meta: MonitorMeta, panes: PaneCache, points: MonitorPoint[], t: number): void {
     const closed = advance(meta.clocks.features, t, clockConfig);
-    for (const w of closed.windows) {
+    evaluateFeatureWindows(ctx, model, meta, panes, points, closed.windows, false);
+    for (const p of closed.expiredPanes) {
+      for (const f of meta.features) panes.delete(featurePaneKey(model.name, p, f));
+      delete meta.paneRows[p];
+    }
+  }
+
+  function evaluateFeatureWindows(
+    ctx: ProcessorContext<MonitorStateValue>,
+    model: MonitoredModel,
+    meta: MonitorMeta,
+    panes: PaneCache,
+    points: MonitorPoint[],
+    windows: ClosedWindow[],
+    early: boolean,
+  ): void {
+    for (const w of windows) {
       const acc = model.reference.createAccumulator();
       for (const p of w.panes) {
         for (const c of model.columns) {
@@ -163,7 +201,7 @@ export function driftMonitorProcessor(o: DriftMonitorOptions): Processor<Monitor
         acc.rows += meta.paneRows[p] ?? 0;
       }
       const drift = evaluateDataset(acc, driftConfig);
-      const partial = meta.resetAt !== null && w.start < meta.resetAt;
+      const partial = early || (meta.resetAt !== null && w.start < meta.resetAt);
       const id = { model: model.name, version: model.version, start: w.start, end: w.end };
       points.push(...featureDriftPoints(id, drift, { lateRows: meta.clocks.features.lateRows, partial }));
       driftDatasetShare.set({ model: model.name, version: model.version }, drift.driftedShare);
@@ -186,15 +224,16 @@ export function driftMonitorProcessor(o: DriftMonitorOptions): Processor<Monitor
         });
       }
     }
-    for (const p of closed.expiredPanes) {
-      for (const f of meta.features) panes.delete(featurePaneKey(model.name, p, f));
-      delete meta.paneRows[p];
-    }
   }
 
   function closePredictionWindows(model: MonitoredModel, meta: MonitorMeta, panes: PaneCache, points: MonitorPoint[], t: number): void {
     const closed = advance(meta.clocks.prediction, t, clockConfig);
-    for (const w of closed.windows) {
+    evaluatePredictionWindows(model, panes, points, closed.windows);
+    for (const p of closed.expiredPanes) panes.delete(predictionPaneKey(model.name, p));
+  }
+
+  function evaluatePredictionWindows(model: MonitoredModel, panes: PaneCache, points: MonitorPoint[], windows: ClosedWindow[]): void {
+    for (const w of windows) {
       const acc = new NumericAccumulator(model.reference.prediction);
       for (const p of w.panes) {
         const pane = panes.accumulator(predictionPaneKey(model.name, p), model.reference.prediction, false);
@@ -204,7 +243,6 @@ export function driftMonitorProcessor(o: DriftMonitorOptions): Processor<Monitor
       if (drift) points.push(...predictionDriftPoints({ model: model.name, version: model.version, start: w.start, end: w.end }, drift));
       monitorWindows.inc({ model: model.name, kind: "prediction" });
     }
-    for (const p of closed.expiredPanes) panes.delete(predictionPaneKey(model.name, p));
   }
 
   function closeOutcomeWindows(ctx: ProcessorContext<MonitorStateValue>, model: MonitoredModel, meta: MonitorMeta, panes: PaneCache, points: MonitorPoint[], t: number): void {

@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import type { RetrainRun } from "../../../schemas/index.ts";
+import type { DriftEvent, RetrainRun } from "../../../schemas/index.ts";
 import { CHAMPION, openRegistry, type ModelRegistry } from "../../../services/registry/index.ts";
 import { Retrainer, runRetrain, type RetrainDeps, type RetrainSettings, type SnapshotRow, type TrainRequest } from "../../../services/retrainer/index.ts";
 import { DRIFT_SPEC } from "../../support/drift-fixtures.ts";
@@ -124,27 +124,26 @@ describe("the retrainer service", () => {
         },
       },
     });
+    const event = (i: number): DriftEvent => ({
+      eventId: `m/1/dataset_drift/${i}`,
+      type: "dataset_drift",
+      model: "m",
+      version: "1",
+      windowStart: i,
+      windowEnd: i + 1,
+      consecutiveWindows: 3,
+      driftedShare: 0.8,
+      driftedFeatures: ["a"],
+      rmse: null,
+      mae: null,
+      r2: null,
+      rows: 10,
+      reason: "drift",
+      at: 0,
+    });
     const decisions = [];
     for (let i = 0; i < 10; i++) {
-      decisions.push(
-        retrainer.onDriftEvent({
-          eventId: `m/1/dataset_drift/${i}`,
-          type: "dataset_drift",
-          model: "m",
-          version: "1",
-          windowStart: i,
-          windowEnd: i + 1,
-          consecutiveWindows: 3,
-          driftedShare: 0.8,
-          driftedFeatures: ["a"],
-          rmse: null,
-          mae: null,
-          r2: null,
-          rows: 10,
-          reason: "drift",
-          at: 0,
-        }),
-      );
+      decisions.push(retrainer.onDriftEvent(event(i)));
       if (i === 4) await retrainer.running();
     }
     await retrainer.running();
@@ -154,6 +153,6 @@ describe("the retrainer service", () => {
     expect(trainings).toBe(1);
     expect(new Set(recorded.map((r) => r.runId)).size).toBe(1);
     expect(retrainer.finished.map((r) => r.status)).toEqual(["promoted"]);
-    expect(retrainer.onDriftEvent({ ...({} as never), model: "other" } as never)).toBe("ignored");
+    expect(retrainer.onDriftEvent({ ...event(99), model: "other" })).toBe("ignored");
   });
 });
