@@ -1,6 +1,6 @@
 // The retrainer service: config → triggers (drift topic, schedule) → one run at a time →
 // registry + retrain-runs; stops cleanly on SIGTERM (a run in progress is let finish).
-import { exitOnConfigError } from "../../schemas/index.ts";
+import { ConfigError, exitOnConfigError } from "../../schemas/index.ts";
 import { createLogger } from "../../stream/runtime/index.ts";
 import { retrainerConfig } from "./config.ts";
 import { startRetrainer } from "./service.ts";
@@ -11,6 +11,9 @@ async function main(): Promise<void> {
   let config;
   try {
     config = retrainerConfig();
+    if (config.KAFKA_BROKERS.length === 0) {
+      throw new ConfigError("invalid configuration:\n  KAFKA_BROKERS=(unset): the retrainer service reads the drift topic; for one run without Kafka use `edgeflow retrain`", ["KAFKA_BROKERS"]);
+    }
   } catch (error) {
     exitOnConfigError(error);
   }
