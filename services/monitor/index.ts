@@ -16,3 +16,4 @@ export { monitorConfig, monitorSettings, MonitorEnv, type MonitorSettings } from
 export { startMonitor, type RunningMonitor, type MonitorDeps } from "./monitor.ts";
 export { pipelineStreams, observationsTopic, type PipelineStreams } from "./streams.ts";
 export { kafkaTopicScanner, embeddedTopicScanner, describeRanges, type TopicScanner, type ScanResult, type ScannedRange } from "./topic-scan.ts";
+export { buildDriftEvent, type DriftEventFields } from "./drift-event-builder.ts";

@@ -26,3 +26,28 @@ export const monitorPanesDiscarded = counter(
   ["model"],
 );
 export const driftEvents = counter("edgeflow_drift_events_total", "Drift and degradation events emitted, by type", ["model", "type"]);
+
+/**
+ * The last closed accuracy window's RMSE / MAE / R² per model and version. Once the champion
+ * has a window of its own, older versions' series are removed: a stale one would keep an
+ * alert such as EdgeflowModelRmseHigh firing for a model no longer served.
+ */
+export class PerformanceGauges {
+  private readonly versions = new Map<string, Set<string>>();
+
+  report(model: string, version: string, m: { rmse: number; mae: number; r2: number }, champion: boolean): void {
+    const labels = { model, version };
+    if (Number.isFinite(m.rmse)) outcomesRmse.set(labels, m.rmse);
+    if (Number.isFinite(m.mae)) outcomesMae.set(labels, m.mae);
+    if (Number.isFinite(m.r2)) outcomesR2.set(labels, m.r2);
+    const seen = this.versions.get(model) ?? new Set<string>();
+    seen.add(version);
+    this.versions.set(model, seen);
+    if (!champion) return;
+    for (const v of seen) {
+      if (v === version) continue;
+      for (const g of [outcomesRmse, outcomesMae, outcomesR2, driftDatasetShare]) g.remove({ model, version: v });
+      seen.delete(v);
+    }
+  }
+}

@@ -17,11 +17,12 @@
 // old reference) are closed early and written as the old version's, marked partial; new
 // windows start on the new reference, and windows that began before the change are partial
 // too. Partial windows do not count towards the hysteresis.
-import { driftEventId, type DriftEvent, type MonitorObservation } from "../../schemas/index.ts";
+import type { DriftEvent, MonitorObservation } from "../../schemas/index.ts";
 import { evaluateDataset, evaluateNumeric, parseWindowSpec, DEFAULT_DRIFT_CONFIG, NumericAccumulator, type DriftConfig, type WindowSpecInput } from "../../stream/drift/index.ts";
 import { createLogger, type InputRecord, type Processor, type ProcessorContext, type Stream } from "../../stream/runtime/index.ts";
 import { stepHysteresis, type HysteresisConfig } from "./hysteresis.ts";
-import { driftDatasetShare, driftEvents, monitorPanesDiscarded, monitorRowsSkipped, monitorWindows, outcomesMae, outcomesR2, outcomesRmse } from "./metrics.ts";
+import { buildDriftEvent, type DriftEventFields } from "./drift-event-builder.ts";
+import { driftDatasetShare, driftEvents, monitorPanesDiscarded, monitorRowsSkipped, monitorWindows, PerformanceGauges } from "./metrics.ts";
 import { featurePaneKey, metaKey, newMeta, outcomePaneKey, PaneCache, predictionPaneKey, type MonitorMeta, type MonitorStateValue } from "./monitor-state.ts";
 import type { MonitoredModel } from "./monitored-model.ts";
 import { addOutcome, judgePerformance, mergePerformance, newPerformance, performanceMetrics, type PerformanceBounds } from "./performance.ts";
@@ -55,7 +56,7 @@ export function driftMonitorProcessor(o: DriftMonitorOptions): Processor<Monitor
   const driftConfig = o.drift ?? DEFAULT_DRIFT_CONFIG;
   const now = o.now ?? Date.now;
   const log = createLogger("drift-monitor");
-  const seenVersions = new Map<string, Set<string>>();
+  const gauges = new PerformanceGauges();
   /** The version judged in the previous batch (memory only): its reference decodes its open panes. */
   let judged: MonitoredModel | null = null;
 
@@ -263,7 +264,7 @@ export function driftMonitorProcessor(o: DriftMonitorOptions): Processor<Monitor
         const champion = version === model.version;
         const verdict = champion ? judgePerformance(m, o.performance) : ({ judged: false, reason: "not the champion" } as const);
         points.push(performancePoint({ model: model.name, version, start: w.start, end: w.end }, m, verdict));
-        setGauges(model.name, version, m, champion);
+        gauges.report(model.name, version, m, champion);
         monitorWindows.inc({ model: model.name, kind: "outcome" });
         if (!champion || !verdict.judged) continue;
         const step = stepHysteresis(meta.degradation, verdict.degraded, o.performanceHysteresis);
@@ -287,44 +288,8 @@ export function driftMonitorProcessor(o: DriftMonitorOptions): Processor<Monitor
     for (const p of closed.expiredPanes) panes.delete(outcomePaneKey(model.name, p));
   }
 
-  function setGauges(model: string, version: string, m: ReturnType<typeof performanceMetrics>, champion: boolean): void {
-    const labels = { model, version };
-    if (Number.isFinite(m.rmse)) outcomesRmse.set(labels, m.rmse);
-    if (Number.isFinite(m.mae)) outcomesMae.set(labels, m.mae);
-    if (Number.isFinite(m.r2)) outcomesR2.set(labels, m.r2);
-    const versions = seenVersions.get(model) ?? new Set<string>();
-    versions.add(version);
-    seenVersions.set(model, versions);
-    if (!champion) return;
-    // Once the champion has its own window, older versions' gauges would only keep stale alerts alive.
-    for (const v of versions) {
-      if (v === version) continue;
-      for (const g of [outcomesRmse, outcomesMae, outcomesR2, driftDatasetShare]) g.remove({ model, version: v });
-      versions.delete(v);
-    }
-  }
-
-  function emit(
-    ctx: ProcessorContext<MonitorStateValue>,
-    e: { type: DriftEvent["type"]; model: string; version: string; w: ClosedWindow; consecutiveWindows: number; rows: number; reason: string } & Partial<DriftEvent>,
-  ): void {
-    const event: DriftEvent = {
-      eventId: driftEventId({ model: e.model, version: e.version, type: e.type, windowStart: e.w.start }),
-      type: e.type,
-      model: e.model,
-      version: e.version,
-      windowStart: e.w.start,
-      windowEnd: e.w.end,
-      consecutiveWindows: e.consecutiveWindows,
-      driftedShare: e.driftedShare ?? null,
-      driftedFeatures: e.driftedFeatures ?? [],
-      rmse: e.rmse ?? null,
-      mae: e.mae ?? null,
-      r2: e.r2 ?? null,
-      rows: e.rows,
-      reason: e.reason,
-      at: now(),
-    };
+  function emit(ctx: ProcessorContext<MonitorStateValue>, e: DriftEventFields): void {
+    const event = buildDriftEvent(e, now());
     ctx.emit("events", e.model, event);
     driftEvents.inc({ model: e.model, type: e.type });
     log.info("drift event", { eventId: event.eventId, type: event.type, model: event.model, version: event.version, windowStart: new Date(event.windowStart).toISOString(), reason: event.reason });

@@ -157,6 +157,9 @@ describe("drift monitor processor", () => {
     expect((await decodeAll(rt, events)).filter((e) => e.type === "dataset_drift")).toEqual([]);
     const perfVersions = sink.points.filter((p) => p.measurement === "performance" && p.time === T0 + 5 * DAY).map((p) => p.tags.version).sort();
     expect(perfVersions).toEqual(["1", "2"]);
+    // The old version's gauge is gone once the champion has its own window (no stale alert).
+    const series = (await register.getSingleMetric("edgeflow_outcomes_rmse")!.get()).values.filter((v) => v.labels.model === "drift-model");
+    expect(series.map((v) => v.labels.version)).toEqual(["2"]);
     await rt.stop();
   });
 });
