@@ -4,7 +4,7 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    reporters: ["default"],
+    reporters: ["default", "./tests/support/summary-reporter.ts"],
     // Integration and e2e tests share one broker on a 2-core machine: one file at a time.
     fileParallelism: false,
     projects: [

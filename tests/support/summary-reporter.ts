@@ -1,0 +1,29 @@
+// Closes a vitest run with one plain line — `vitest: N passed, N failed, N skipped` — that
+// tools reading a log can count without parsing vitest's coloured summary. When
+// EDGEFLOW_TEST_SUMMARY names a file, the same counts are written there as JSON (.ci/run
+// adds them to the trainer's pytest counts for its own closing line).
+import { writeFileSync } from "node:fs";
+import type { Reporter, TestModule } from "vitest/node";
+
+export default class SummaryReporter implements Reporter {
+  onTestRunEnd(modules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<unknown>): void {
+    let passed = 0;
+    let failed = 0;
+    let skipped = 0;
+    for (const module of modules) {
+      // A file that failed to load has no tests but is a failure all the same.
+      if (module.state() === "failed" && [...module.children.allTests()].length === 0) failed += 1;
+      for (const test of module.children.allTests()) {
+        const state = test.result().state;
+        if (state === "passed") passed += 1;
+        else if (state === "failed") failed += 1;
+        else skipped += 1;
+      }
+    }
+    failed += unhandledErrors.length;
+    const line = `vitest: ${passed} passed, ${failed} failed, ${skipped} skipped`;
+    process.stdout.write(`\n${line}\n`);
+    const file = process.env.EDGEFLOW_TEST_SUMMARY;
+    if (file) writeFileSync(file, JSON.stringify({ runner: "vitest", passed, failed, skipped }) + "\n");
+  }
+}
