@@ -1,5 +1,7 @@
 // The runtimes processors run on, and what they share: the processor interface, state,
 // dead letters, metrics, logging and the Kafka client.
+// First: kafkajs must be loaded through the module that fixes it (kafka/kafkajs-fixes.ts).
+export { kafkajsFixesActive, murmur2 } from "./kafka/kafkajs.ts";
 export * from "./log.ts";
 export * from "./processor.ts";
 export * from "./state.ts";

@@ -1,6 +1,7 @@
 // Builds the kafkajs client with our structured logger, and the admin helpers the runtime
 // and the tools share (ensuring topics exist with the partition count we want).
-import { Kafka, logLevel, type ITopicConfig, type LogEntry } from "kafkajs";
+import type { ITopicConfig, LogEntry, ProducerConfig } from "kafkajs";
+import { Kafka, fastDefaultPartitioner, logLevel } from "./kafkajs.ts";
 import { createLogger } from "../log.ts";
 
 const log = createLogger("kafka");
@@ -24,11 +25,20 @@ export interface KafkaOptions {
   clientId: string;
 }
 
+/**
+ * A kafkajs client whose producers partition like the Java client (murmur2 of the key), so a
+ * key lands on the same partition whichever client produced it, with the same algorithm on
+ * 32-bit arithmetic instead of kafkajs' emulated 64-bit one (kafkajs-fixes.ts).
+ */
+class EdgeflowKafka extends Kafka {
+  override producer(config: ProducerConfig = {}) {
+    return super.producer({ createPartitioner: fastDefaultPartitioner, ...config });
+  }
+}
+
 export function createKafka({ brokers, clientId }: KafkaOptions): Kafka {
-  // We use kafkajs' default partitioner on purpose: it is murmur2, the Java client's, so a
-  // key lands on the same partition whichever client produced it.
   process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= "1";
-  return new Kafka({
+  return new EdgeflowKafka({
     clientId,
     brokers,
     logLevel: logLevel.WARN,

@@ -1,7 +1,8 @@
 // A partition assigner that gives partition p of every subscribed topic to the same member,
 // so a processor with several inputs keyed alike (predictions + events) sees all of a key's
 // records in one place, with one state store per partition number.
-import { AssignerProtocol, type PartitionAssigner } from "kafkajs";
+import type { PartitionAssigner } from "kafkajs";
+import { AssignerProtocol } from "./kafkajs.ts";
 
 export const CoPartitionAssigner: PartitionAssigner = ({ cluster }) => ({
   name: "EdgeflowCoPartition",
