@@ -7,7 +7,13 @@
 //    garbage collection it caused (upstream: tulios/kafkajs#1576, never merged). We put a
 //    linear version with the same result in Node's require cache before kafkajs loads,
 //    so kafkajs' sendMessages picks ours up.
-// 2. Its default partitioner hashes keys with murmur2 over an emulated 64-bit Long (and
+// 2. Its protocol encoder allocates as if bytes were free: a zero-filled 512-byte buffer per
+//    record, a temporary array and Buffer per varint, 64-bit Long objects per varlong,
+//    zero-filled regrowth. The record encoder is replaced (require cache, like 1.) by one
+//    that writes each record into a buffer of its exact size, and the Encoder's varint,
+//    varlong, array and growth methods are patched to write in place. Same bytes, tested
+//    against kafkajs' own encoder in a separate, unpatched process.
+// 3. Its default partitioner hashes keys with murmur2 over an emulated 64-bit Long (and
 //    filters the partition list per message). `fastDefaultPartitioner` is the same
 //    algorithm — Java's murmur2, so a key still lands where the Java client puts it — on
 //    32-bit integer arithmetic; createKafka() makes it every producer's default.
@@ -31,23 +37,132 @@ function groupMessagesPerPartition({ topic, partitionMetadata, messages, partiti
 
 const groupPath = require.resolve("kafkajs/src/producer/groupMessagesPerPartition.js");
 const sendMessagesPath = require.resolve("kafkajs/src/producer/sendMessages.js");
+const recordPath = require.resolve("kafkajs/src/protocol/recordBatch/record/v0/index.js");
+const produceRequestPath = require.resolve("kafkajs/src/protocol/requests/produce/v3/request.js");
+
+// kafkajs' Encoder, as far as these fixes use it.
+interface KEncoder {
+  buf: Buffer;
+  offset: number;
+  ensureAvailable(length: number): void;
+  writeInt8(v: number): KEncoder;
+  writeVarInt(v: number): KEncoder;
+  writeUVarInt(v: number): KEncoder;
+  writeVarLong(v: unknown): KEncoder;
+  writeVarIntBytes(v: unknown): KEncoder;
+  writeVarIntArray(a: unknown[], type?: string): KEncoder;
+  writeEncoderArray(a: KEncoder[]): KEncoder;
+}
+interface KEncoderClass {
+  prototype: KEncoder;
+  nextPowerOfTwo(v: number): number;
+  sizeOfVarInt(v: number): number;
+  sizeOfVarLong(v: unknown): number;
+  sizeOfVarIntBytes(v: unknown): number;
+}
+type RecordEncoder = (r: { offsetDelta?: number; timestampDelta?: number; key?: unknown; value?: unknown; headers?: Record<string, unknown> }) => KEncoder;
+
+function cacheModule(path: string, exports: unknown): void {
+  const m = new Module(path);
+  m.filename = path;
+  m.loaded = true;
+  m.exports = exports;
+  require.cache[path] = m;
+}
+
+const INT31 = 0x7fffffff;
+const smallInt = (v: unknown): v is number => typeof v === "number" && Number.isInteger(v) && v >= -INT31 - 1 && v <= INT31;
+
+function sizeOfUVarInt32(u: number): number {
+  let bytes = 1;
+  while ((u & 0xffffff80) !== 0) {
+    bytes += 1;
+    u >>>= 7;
+  }
+  return bytes;
+}
+
+function patchEncoder(Encoder: KEncoderClass): void {
+  const proto = Encoder.prototype;
+  const originalVarLong = proto.writeVarLong;
+  const originalSizeOfVarLong = Encoder.sizeOfVarLong.bind(Encoder);
+  proto.ensureAvailable = function (this: KEncoder, length: number) {
+    if (this.offset + length > this.buf.length) {
+      const next = Buffer.allocUnsafe(Encoder.nextPowerOfTwo(this.offset + length));
+      this.buf.copy(next, 0, 0, this.offset);
+      this.buf = next;
+    }
+  };
+  proto.writeUVarInt = function (this: KEncoder, value: number) {
+    if (this.offset + 5 > this.buf.length) this.ensureAvailable(sizeOfUVarInt32(value));
+    const buf = this.buf;
+    let o = this.offset;
+    while ((value & 0xffffff80) !== 0) {
+      buf[o++] = (value & 0x7f) | 0x80;
+      value >>>= 7;
+    }
+    buf[o++] = value & 0x7f;
+    this.offset = o;
+    return this;
+  };
+  proto.writeVarLong = function (this: KEncoder, value: unknown) {
+    // A 32-bit value's zigzag fits 32 unsigned bits: the same bytes as kafkajs' Long path.
+    if (!smallInt(value)) return originalVarLong.call(this, value);
+    return this.writeUVarInt(((value << 1) ^ (value >> 31)) >>> 0);
+  };
+  Encoder.sizeOfVarLong = (value: unknown) => (smallInt(value) ? sizeOfUVarInt32(((value << 1) ^ (value >> 31)) >>> 0) : originalSizeOfVarLong(value));
+  proto.writeEncoderArray = function (this: KEncoder, value: KEncoder[]) {
+    if (!Array.isArray(value)) throw new Error("all values should be an instance of Encoder[]");
+    let total = 0;
+    for (const v of value) {
+      if (v == null || !Buffer.isBuffer(v.buf)) throw new Error("all values should be an instance of Encoder[]");
+      total += v.offset;
+    }
+    this.ensureAvailable(total);
+    for (const v of value) {
+      v.buf.copy(this.buf, this.offset, 0, v.offset);
+      this.offset += v.offset;
+    }
+    return this;
+  };
+}
+
+function fastRecord(Encoder: KEncoderClass, original: RecordEncoder): RecordEncoder {
+  return (record) => {
+    const { offsetDelta = 0, timestampDelta = 0, key, value, headers } = record;
+    // Headers are rare on our hot paths (dead letters): kafkajs' own code writes them.
+    if (headers && Object.keys(headers).length > 0) return original(record);
+    const sizeOfBody = 1 + Encoder.sizeOfVarLong(timestampDelta) + Encoder.sizeOfVarInt(offsetDelta) + Encoder.sizeOfVarIntBytes(key) + Encoder.sizeOfVarIntBytes(value) + 1;
+    const e = Object.create(Encoder.prototype) as KEncoder;
+    e.buf = Buffer.allocUnsafe(Encoder.sizeOfVarInt(sizeOfBody) + sizeOfBody);
+    e.offset = 0;
+    return e
+      .writeVarInt(sizeOfBody)
+      .writeInt8(0)
+      .writeVarLong(timestampDelta)
+      .writeVarInt(offsetDelta)
+      .writeVarIntBytes(key)
+      .writeVarIntBytes(value)
+      .writeVarInt(0); // no headers
+  };
+}
 
 function install(): boolean {
   const cached = require.cache[groupPath];
   if (cached?.exports === groupMessagesPerPartition) return true;
-  // kafkajs already loaded before this module: its producer holds the original.
-  if (require.cache[sendMessagesPath]) return false;
-  const m = new Module(groupPath);
-  m.filename = groupPath;
-  m.loaded = true;
-  m.exports = groupMessagesPerPartition;
-  require.cache[groupPath] = m;
+  // kafkajs already loaded before this module: its producer holds the originals.
+  if (require.cache[sendMessagesPath] || require.cache[produceRequestPath]) return false;
+  cacheModule(groupPath, groupMessagesPerPartition);
+  const Encoder = require("kafkajs/src/protocol/encoder.js") as KEncoderClass;
+  const originalRecord = require(recordPath) as RecordEncoder;
+  patchEncoder(Encoder);
+  cacheModule(recordPath, fastRecord(Encoder, originalRecord));
   return true;
 }
 
 const installed = install();
 
-/** Whether kafkajs' producer uses the linear grouping (false if kafkajs was loaded first). */
+/** Whether kafkajs' producer uses the fixed code (false if kafkajs was loaded first). */
 export function kafkajsFixesActive(): boolean {
   return installed && require.cache[groupPath]?.exports === groupMessagesPerPartition;
 }

@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { createRequire } from "node:module";
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
@@ -46,4 +47,55 @@ describe("kafkajs fixes", () => {
     expect(keyless).toBeLessThan(12);
   });
 
+
+  it("encodes records and produce requests byte for byte as unpatched kafkajs does", async () => {
+    // Inputs that cover each patched path: varints and varlongs of every size and sign
+    // (including past 32 bits), null / string / binary / multi-byte keys and values, big
+    // values that make the request encoder grow, headers (kafkajs' own record code).
+    const rnd = (n: number) => randomBytes(n).toString("base64");
+    const messages = [
+      { key: null, value: rnd(10), timestamp: "1700000000000" },
+      { key: "counter-1", value: rnd(300), timestamp: "1700000000001" },
+      { key: "ünïcødé-ключ", value: "a string value ✓", timestamp: "1699999999000" },
+      { key: rnd(200), value: null, timestamp: "1700000000000" },
+      { key: "k", value: rnd(70_000), timestamp: "1700000000000" },
+      { key: "big-delta", value: rnd(5), timestamp: String(1700000000000 + 3_000_000_000) },
+      { key: "neg-delta", value: rnd(5), timestamp: String(1700000000000 - 5_000_000) },
+      { key: "h", value: rnd(20), timestamp: "1700000000000", headers: { "edgeflow.dlq.reason": "bad", b: ["1", "2"] } },
+      ...Array.from({ length: 300 }, (_, i) => ({ key: `c${i % 25}`, value: rnd(1 + (i * 37) % 900), timestamp: String(1700000000000 + i * 997) })),
+    ];
+    const records = [0, 1, 63, 64, -64, -65, 8191, 8192, 2 ** 31 - 1, -(2 ** 31), 2 ** 31, 2 ** 40 + 5, -(2 ** 35)].map((d, i) => ({
+      offsetDelta: i * 1000,
+      timestampDelta: d,
+      key: i % 3 === 0 ? null : `key-${i}`,
+      value: i % 4 === 0 ? null : rnd(i * 50),
+    }));
+    const script = `
+      const input = JSON.parse(require("fs").readFileSync(0, "utf8"));
+      const fix = (o) => ({ ...o, key: o.key != null && input.binaryKeys.includes(o.key) ? Buffer.from(o.key, "base64") : o.key, value: o.value != null && input.binaryValues.includes(o.value) ? Buffer.from(o.value, "base64") : o.value });
+      (async () => {
+        const Record = require("kafkajs/src/protocol/recordBatch/record/v0");
+        const Produce = require("kafkajs/src/protocol/requests/produce/v3/request.js");
+        const records = input.records.map((r) => Record(fix(r)).buffer.toString("hex"));
+        const req = Produce({ acks: -1, timeout: 30000, transactionalId: "tx-1", producerId: 7, producerEpoch: 2,
+          topicData: [{ topic: "t", partitions: [{ partition: 3, firstSequence: 11, messages: input.messages.map(fix) }] }] });
+        const produce = (await req.encode()).buffer.toString("hex");
+        process.stdout.write(JSON.stringify({ records, produce }));
+      })();`;
+    const binaryKeys = [...messages.map((m) => m.key), ...records.map((r) => r.key)].filter((k): k is string => k !== null && !k.startsWith("c") && !/[^A-Za-z0-9+/=]/.test(k) && k.length > 20);
+    const binaryValues = [...messages.map((m) => m.value), ...records.map((r) => r.value)].filter((v): v is string => v !== null && !v.includes(" "));
+    const input = { records, messages, binaryKeys, binaryValues };
+    const unpatched = JSON.parse(execFileSync(process.execPath, ["-e", script], { input: JSON.stringify(input), cwd: process.cwd(), maxBuffer: 64 << 20 }).toString()) as { records: string[]; produce: string };
+
+    // This process: kafkajs loaded through stream/runtime, i.e. with the fixes.
+    expect(kafkajsFixesActive()).toBe(true);
+    const fix = (o: Record<string, unknown>) => ({ ...o, key: typeof o.key === "string" && binaryKeys.includes(o.key) ? Buffer.from(o.key, "base64") : o.key, value: typeof o.value === "string" && binaryValues.includes(o.value) ? Buffer.from(o.value, "base64") : o.value });
+    const Record = require("kafkajs/src/protocol/recordBatch/record/v0") as (r: unknown) => { buffer: Buffer };
+    const Produce = require("kafkajs/src/protocol/requests/produce/v3/request.js") as (a: unknown) => { encode(): Promise<{ buffer: Buffer }> };
+    expect(records.map((r) => Record(fix(r)).buffer.toString("hex"))).toEqual(unpatched.records);
+    const req = Produce({ acks: -1, timeout: 30000, transactionalId: "tx-1", producerId: 7, producerEpoch: 2, topicData: [{ topic: "t", partitions: [{ partition: 3, firstSequence: 11, messages: messages.map(fix) }] }] });
+    const produce = (await req.encode()).buffer.toString("hex");
+    expect(produce.length).toBeGreaterThan(2 * 100_000);
+    expect(produce).toBe(unpatched.produce);
+  });
 });
