@@ -18,7 +18,9 @@ export interface DeadLetterOrigin {
 }
 
 export function deadLetter(origin: DeadLetterOrigin, key: Buffer | null, value: Buffer | null, error: unknown, now: number): DeadLetter {
-  const code = error instanceof EdgeflowError ? error.code : "PROCESSING_FAILED";
+  // Our errors carry a code, and so do processors' rejections (ctx.reject(record, reason, code)).
+  const own = (error as { code?: unknown } | null)?.code;
+  const code = error instanceof EdgeflowError ? error.code : typeof own === "string" && own !== "" ? own : "PROCESSING_FAILED";
   const reason = error instanceof Error ? error.message : String(error);
   return {
     key,
