@@ -14,6 +14,9 @@ const swapFailures =
 
 export class ModelHolder {
   private model: LoadedModel;
+  /** Work in flight per model (use()); a replaced model is closed once its count is 0. */
+  private readonly inUse = new Map<LoadedModel, number>();
+  private readonly retired = new Set<LoadedModel>();
   private readonly log = createLogger("model-holder");
 
   constructor(
@@ -33,6 +36,32 @@ export class ModelHolder {
     return this.model;
   }
 
+  /**
+   * Runs `work` with the current model and keeps that model open until it is done, however
+   * long it takes and whatever is swapped in meanwhile (a batch of tens of thousands of rows
+   * on a busy machine can outlast any fixed grace period).
+   */
+  async use<T>(work: (model: LoadedModel) => Promise<T> | T): Promise<T> {
+    const model = this.model;
+    this.inUse.set(model, (this.inUse.get(model) ?? 0) + 1);
+    try {
+      return await work(model);
+    } finally {
+      const left = this.inUse.get(model)! - 1;
+      if (left > 0) this.inUse.set(model, left);
+      else {
+        this.inUse.delete(model);
+        if (this.retired.has(model)) this.release(model);
+      }
+    }
+  }
+
+  private release(model: LoadedModel): void {
+    this.retired.delete(model);
+    // current() callers may still be about to run on it: give them the grace period too.
+    setTimeout(() => void model.close().catch(() => undefined), this.closeDelayMs).unref();
+  }
+
   /** Loads, verifies and switches to the version in `dir`; throws (and keeps serving) if refused. */
   async swapToFolder(dir: string): Promise<LoadedModel> {
     let next: LoadedModel;
@@ -48,7 +77,8 @@ export class ModelHolder {
     swaps.inc({ model: next.name, version: next.version });
     this.log.info("model swapped", { model: next.name, from: previous.version, to: next.version });
     // Batches that started on the previous model finish on it; release it afterwards.
-    setTimeout(() => void previous.close().catch(() => undefined), this.closeDelayMs).unref();
+    if (this.inUse.has(previous)) this.retired.add(previous);
+    else this.release(previous);
     return next;
   }
 

@@ -32,8 +32,7 @@ export function scoringProcessor(options: ScoringProcessorOptions): Processor<ne
     name: options.name ?? "edgeflow-scorer",
     inputs: [options.features as Stream<unknown>],
     outputs: { predictions: options.predictions as Stream<unknown> },
-    async process(records, ctx) {
-      const model = options.models.current();
+    process: (records, ctx) => options.models.use(async (model) => {
       const hash = model.card.featureSpecHash;
       const scorable: Array<InputRecord<FeatureVector>> = [];
       for (const r of records as ReadonlyArray<InputRecord<FeatureVector>>) {
@@ -68,6 +67,6 @@ export function scoringProcessor(options: ScoringProcessorOptions): Processor<ne
           } satisfies Prediction);
         });
       }
-    },
+    }),
   };
 }

@@ -46,4 +46,26 @@ describe("ONNX model loading", () => {
     expect(holder.current().version).toBe("2");
     expect(Array.from(await holder.current().predict(rowsOf({ lag_1h: 5, lag_168h: 9 }), 1))).toEqual([9]);
   });
+
+  it("keeps a model open while work started on it runs, however long after a swap, then closes it", async () => {
+    const v1 = writeLinearModelFolder(tmp(), { name: "m", version: "1", spec: BIKE_FEATURE_SPEC, weights: { lag_1h: 1 } });
+    const v2 = writeLinearModelFolder(tmp(), { name: "m", version: "2", spec: BIKE_FEATURE_SPEC, weights: { lag_168h: 1 } });
+    const m1 = await loadModelFolder(v1.dir);
+    const holder = new ModelHolder(m1, BIKE_FEATURE_SPEC.hash, 0);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const long = holder.use(async (model) => {
+      await gate; // the swap happens, and its grace period passes, while this batch runs
+      return model.predict(rowsOf({ lag_1h: 7, lag_168h: 9 }), 1);
+    });
+    await holder.swapToFolder(v2.dir);
+    await new Promise((r) => setTimeout(r, 50));
+    release();
+    expect(Array.from(await long)).toEqual([7]); // v1, still open
+    expect(await holder.use((m) => m.version)).toBe("2");
+    await new Promise((r) => setTimeout(r, 50));
+    // v1 is closed once its last user is done.
+    await expect(m1.predict(rowsOf({ lag_1h: 1 }), 1)).rejects.toThrow(/disposed/);
+    await holder.close();
+  });
 });
