@@ -1,6 +1,6 @@
 // Scorer service configuration, parsed once from the environment.
 import { z } from "zod";
-import { envInt, envList, parseEnv, type Env } from "../../schemas/index.ts";
+import { envBool, envInt, envList, parseEnv, type Env } from "../../schemas/index.ts";
 
 export const ScorerConfig = z.object({
   KAFKA_BROKERS: envList().refine((b) => b.length > 0, "set KAFKA_BROKERS, e.g. 127.0.0.1:9092 (without it use `npm start`, the embedded runtime)"),
@@ -9,6 +9,12 @@ export const ScorerConfig = z.object({
   EDGEFLOW_USE_CASE: z.enum(["bike-traffic"]).default("bike-traffic"),
   /** Which processors this process runs, each as its own consumer group. */
   EDGEFLOW_PROCESSORS: envList(["features", "scorer", "outcomes"]).pipe(z.array(z.enum(["features", "scorer", "outcomes"])).min(1)),
+  /**
+   * When this process runs both the features and the scorer processors, run them fused:
+   * one consumer group and one transaction per event batch, the features topic still
+   * written (stream/runtime/fuse.ts). false runs them as two consumer groups.
+   */
+  EDGEFLOW_FUSE: envBool(true),
   /** Serve this model version folder instead of the registry's champion (tests, pinned deployments). */
   EDGEFLOW_MODEL_DIR: z.string().optional(),
   EDGEFLOW_MODEL_NAME: z.string().default("bike-next-hour"),

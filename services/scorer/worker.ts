@@ -6,7 +6,7 @@ import type { Env, FeatureVector } from "../../schemas/index.ts";
 import { bikeStreams } from "../../examples/bike-traffic/streams.ts";
 import { BIKE_FEATURE_SPEC, bikeActualFromFeatures, bikeFeatureProcessor } from "../../stream/features/index.ts";
 import { outcomeJoiner } from "../../stream/outcomes/index.ts";
-import { createKafka, runOnKafka, type RunningProcessor } from "../../stream/runtime/index.ts";
+import { createKafka, fuse, runOnKafka, type RunningProcessor } from "../../stream/runtime/index.ts";
 import { ModelHolder, scoringProcessor } from "../../stream/scoring/index.ts";
 import { modelEventsTopic, openRegistry, registryConfig, type ModelRegistry } from "../registry/index.ts";
 import type { ScorerConfig } from "./config.ts";
@@ -30,9 +30,9 @@ export async function startStreamWorker(config: ScorerConfig, models?: ModelHold
   let modelRegistry: ModelRegistry | null = null;
   let watch: ChampionWatch | null = null;
   const wants = new Set(config.EDGEFLOW_PROCESSORS);
-  if (wants.has("features")) {
-    running.push(await runOnKafka(bikeFeatureProcessor({ name: `${prefix}features.${config.EDGEFLOW_USE_CASE}`, events, features }), common));
-  }
+  const featureProcessor = () => bikeFeatureProcessor({ name: `${prefix}features.${config.EDGEFLOW_USE_CASE}`, events, features });
+  const fused = config.EDGEFLOW_FUSE && wants.has("features") && wants.has("scorer");
+  if (wants.has("features") && !fused) running.push(await runOnKafka(featureProcessor(), common));
   if (wants.has("scorer")) {
     if (!holder && config.EDGEFLOW_MODEL_DIR) {
       holder = await ModelHolder.fromFolder(config.EDGEFLOW_MODEL_DIR, BIKE_FEATURE_SPEC.hash);
@@ -51,12 +51,12 @@ export async function startStreamWorker(config: ScorerConfig, models?: ModelHold
         pollMs: config.EDGEFLOW_MODEL_POLL_MS,
       });
     }
-    running.push(
-      await runOnKafka(
-        scoringProcessor({ name: `${prefix}scorer.${config.EDGEFLOW_USE_CASE}`, features, predictions, models: holder, maxBatch: config.EDGEFLOW_SCORER_MAX_BATCH }),
-        { ...common, changelog: false },
-      ),
-    );
+    const scorer = scoringProcessor({ name: `${prefix}scorer.${config.EDGEFLOW_USE_CASE}`, features, predictions, models: holder, maxBatch: config.EDGEFLOW_SCORER_MAX_BATCH });
+    if (fused) {
+      running.push(await runOnKafka(fuse(featureProcessor(), "features", scorer, { name: `${prefix}features-scorer.${config.EDGEFLOW_USE_CASE}` }), common));
+    } else {
+      running.push(await runOnKafka(scorer, { ...common, changelog: false }));
+    }
   }
   if (wants.has("outcomes")) {
     running.push(

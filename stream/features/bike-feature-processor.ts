@@ -37,7 +37,7 @@ export function bikeFeatureProcessor(options: BikeFeatureProcessorOptions): Proc
           specHash: BIKE_FEATURE_SPEC.hash,
           values: row.values,
           complete: row.complete,
-        } satisfies FeatureVector);
+        } satisfies FeatureVector, record);
       }
     },
   };

@@ -5,6 +5,7 @@ export { kafkajsFixesActive, murmur2 } from "./kafka/kafkajs.ts";
 export * from "./log.ts";
 export * from "./processor.ts";
 export * from "./state.ts";
+export * from "./fuse.ts";
 export * from "./dead-letter.ts";
 export * from "./kafka/client.ts";
 export * from "./kafka/kafka-runtime.ts";

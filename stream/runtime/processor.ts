@@ -30,8 +30,12 @@ export interface StateStore<S> {
 
 export interface ProcessorContext<S> {
   state: StateStore<S>;
-  /** Queue an output record on one of the processor's declared outputs. */
-  emit(output: string, key: string, value: unknown): void;
+  /**
+   * Queue an output record on one of the processor's declared outputs. `from` names the
+   * input record it derives from: a fused downstream stage (fuse.ts) that refuses the output
+   * dead-letters that input instead.
+   */
+  emit(output: string, key: string, value: unknown, from?: InputRecord<unknown>): void;
   /** Send one input record to the dead-letter topic with a reason; the batch goes on. */
   reject(record: InputRecord<unknown>, reason: string, code?: string): void;
 }

@@ -149,7 +149,7 @@ describe("bike pipeline on Kafka, exactly once", () => {
     await features.until((n) => n >= before + 3, 60_000);
     const infos = dlq.messages
       .map(({ message }) => deadLetterInfo(Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, v as Buffer]))))
-      .filter((i) => i.origin.processor === `${prefix}.features.bike-traffic`);
+      .filter((i) => i.origin.processor === `${prefix}.features-scorer.bike-traffic`); // the fused processor
     expect(infos.map((i) => i.code).sort()).toEqual(["DECODE_FAILED", "SCHEMA_VIOLATION"]);
     expect(infos.every((i) => i.origin.topic === streams.topics.events && i.origin.offset !== "")).toBe(true);
     expect(infos.find((i) => i.code === "SCHEMA_VIOLATION")!.reason).toContain("count");
