@@ -2,22 +2,23 @@
 // real Kafka, beside kafkajs' raw consume rate on the same topic in the same run (the
 // ceiling: no decode, no processing, no transactions).
 //
-//   npx tsx bench/stream/run.ts [--events 218609] [--rate 5000] [--seconds 30] [--throughput-only]
+//   npx tsx bench/stream/run.ts [--events 218609] [--rate 5000] [--seconds 30] [--instances 2] [--throughput-only]
+//
+// The stream worker runs as it is deployed: `--instances` processes of services/scorer/main.ts
+// in one consumer group (features and scorer fused), each owning its share of the 4
+// partitions — the way a Kafka consumer scales to the cores it has.
 //
 // Kafka: KAFKA_BROKERS, else .edgeflow/services/env (npm run services:up).
+import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { register, type Histogram } from "prom-client";
 import type { Kafka } from "kafkajs";
 import { readParisEvents } from "../../examples/bike-traffic/dataset.ts";
 import type { BikeCountEvent } from "../../schemas/index.ts";
 import { BIKE_FEATURE_SPEC, stepBikeFeatures, type BikeCounterState } from "../../stream/features/index.ts";
 import { createKafka, ensureTopics } from "../../stream/runtime/index.ts";
-import { ModelHolder } from "../../stream/scoring/index.ts";
-import { scorerConfig } from "../../services/scorer/config.ts";
-import { startStreamWorker } from "../../services/scorer/worker.ts";
 import { CHAMPION, openRegistry, registryConfig } from "../../services/registry/index.ts";
 import { bikeStreams, type BikeStreams } from "../../tests/support/bike-pipeline.ts";
 import { collect, deleteTopicsWithPrefix, publishEvents } from "../../tests/support/kafka-collect.ts";
@@ -85,31 +86,107 @@ async function rawConsumeRate(kafka: Kafka, topic: string, n: number): Promise<n
   return rate;
 }
 
-async function throughput(kafka: Kafka, streams: BikeStreams, prefix: string, sample: BikeCountEvent[], modelDir: string) {
-  await publishEvents(kafka, streams.events, sample);
-  await ensureTopics(kafka, [{ topic: streams.topics.predictions, numPartitions: 4 }]);
-  const raw = await rawConsumeRate(kafka, streams.topics.events, sample.length);
-  const expected = scorable(sample);
-  const predictions = await collect(kafka, streams.topics.predictions);
-  const started = performance.now();
-  const worker = await startStreamWorker(
-    scorerConfig({ KAFKA_BROKERS: brokers().join(","), EDGEFLOW_TOPIC_PREFIX: prefix, EDGEFLOW_PROCESSORS: "features,scorer", EDGEFLOW_PARTITION_CONCURRENCY: String(arg("concurrency", 1)) }),
-    await ModelHolder.fromFolder(modelDir, BIKE_FEATURE_SPEC.hash),
-  );
-  await predictions.until((n) => n >= expected, 900_000);
-  const seconds = (performance.now() - started) / 1000;
-  const count = predictions.messages.length;
-  await worker.stop();
-  await predictions.stop();
-  return { raw, pipeline: count / seconds, count, seconds };
+interface Workers {
+  children: ChildProcess[];
+  /** CPU seconds (user + system) each child has used so far. */
+  cpuSeconds(): number[];
+  stop(): Promise<void>;
 }
 
-async function latencyAtRate(kafka: Kafka, streams: BikeStreams, prefix: string, sample: BikeCountEvent[], modelDir: string, rate: number, seconds: number) {
-  await ensureTopics(kafka, [streams.topics.events, streams.topics.features, streams.topics.predictions].map((topic) => ({ topic, numPartitions: 4 })));
-  const worker = await startStreamWorker(
-    scorerConfig({ KAFKA_BROKERS: brokers().join(","), EDGEFLOW_TOPIC_PREFIX: prefix, EDGEFLOW_PROCESSORS: "features,scorer", EDGEFLOW_FETCH_MAX_WAIT_MS: "20", EDGEFLOW_PARTITION_CONCURRENCY: String(arg("concurrency", 1)) }),
-    await ModelHolder.fromFolder(modelDir, BIKE_FEATURE_SPEC.hash),
+function cpuOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, clock ticks
+}
+
+function kafkaPid(): number | null {
+  const f = join(process.env.EDGEFLOW_HOME ?? join(ROOT, ".edgeflow"), "services/kafka/pid");
+  return existsSync(f) ? Number(readFileSync(f, "utf8").trim()) : null;
+}
+
+/** Starts `n` stream worker processes (features + scorer, fused) serving `modelDir`. */
+function startWorkers(n: number, prefix: string, modelDir: string, extra: Record<string, string> = {}): Workers {
+  const children = Array.from({ length: n }, () =>
+    spawn(process.execPath, ["--import", "tsx", join(ROOT, "services/scorer/main.ts")], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        KAFKA_BROKERS: brokers().join(","),
+        EDGEFLOW_TOPIC_PREFIX: prefix,
+        EDGEFLOW_PROCESSORS: "features,scorer",
+        EDGEFLOW_MODEL_DIR: modelDir,
+        EDGEFLOW_PARTITION_CONCURRENCY: String(arg("concurrency", 1)),
+        LOG_LEVEL: "warn",
+        ...extra,
+      },
+      stdio: ["ignore", "inherit", "inherit"],
+    }),
   );
+  return {
+    children,
+    cpuSeconds: () => children.map((c) => cpuOf(c.pid!)),
+    async stop() {
+      await Promise.all(
+        children.map((c) => (c.exitCode !== null ? undefined : new Promise((r) => { c.once("exit", r); c.kill("SIGTERM"); }))),
+      );
+    },
+  };
+}
+
+/** Waits until the fused processor's consumer group has `n` members and is stable. */
+async function groupReady(kafka: Kafka, groupId: string, n: number, timeoutMs = 120_000): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const { groups } = await admin.describeGroups([groupId]);
+      if (groups[0]?.state === "Stable" && groups[0].members.length === n) return;
+      if (Date.now() > deadline) throw new Error(`${groupId}: ${n} members not stable after ${timeoutMs} ms (${groups[0]?.state}, ${groups[0]?.members.length})`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+async function throughput(kafka: Kafka, streams: BikeStreams, prefix: string, sample: BikeCountEvent[], modelDir: string, instances: number) {
+  // Serialized once, up front: during the measured run the bench only sends bytes.
+  const messages = await Promise.all(sample.map(async (e) => ({ key: e.counterId, value: await streams.events.codec.serialize(e) })));
+  const rawTopic = `${prefix}.raw-consume`;
+  await ensureTopics(kafka, [rawTopic, streams.topics.events, streams.topics.features, streams.topics.predictions].map((topic) => ({ topic, numPartitions: 4 })));
+  await sendAll(kafka, rawTopic, messages);
+  const raw = await rawConsumeRate(kafka, rawTopic, sample.length);
+  const expected = scorable(sample);
+  const predictions = await collect(kafka, streams.topics.predictions);
+  const workers = startWorkers(instances, prefix, modelDir);
+  await groupReady(kafka, `${prefix}.features-scorer.bike-traffic`, instances);
+  const kpid = kafkaPid();
+  const kafkaCpu0 = kpid ? cpuOf(kpid) : NaN;
+  const cpu0 = workers.cpuSeconds();
+  const started = performance.now();
+  await sendAll(kafka, streams.topics.events, messages);
+  const published = performance.now();
+  await predictions.until((n) => n >= expected, 900_000);
+  const ended = performance.now();
+  const cpu = workers.cpuSeconds().map((c, i) => c - cpu0[i]!);
+  const kafkaCpu = kpid ? cpuOf(kpid) - kafkaCpu0 : NaN;
+  const count = predictions.messages.length;
+  await workers.stop();
+  await predictions.stop();
+  return { raw, count, seconds: (ended - started) / 1000, publishSeconds: (published - started) / 1000, rate: (sample.length / (ended - started)) * 1000, cpu, kafkaCpu, events: sample.length };
+}
+
+async function sendAll(kafka: Kafka, topic: string, messages: Array<{ key: string; value: Buffer }>): Promise<void> {
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  for (let i = 0; i < messages.length; i += 5_000) await producer.send({ topic, acks: -1, messages: messages.slice(i, i + 5_000) });
+  await producer.disconnect();
+}
+
+async function latencyAtRate(kafka: Kafka, streams: BikeStreams, prefix: string, sample: BikeCountEvent[], modelDir: string, rate: number, seconds: number, instances: number) {
+  await ensureTopics(kafka, [streams.topics.events, streams.topics.features, streams.topics.predictions].map((topic) => ({ topic, numPartitions: 4 })));
+  const workers = startWorkers(instances, prefix, modelDir, { EDGEFLOW_FETCH_MAX_WAIT_MS: "20" });
   const received: number[] = [];
   const latencies: number[] = [];
   const consumer = kafka.consumer({ groupId: `bench-lat-${randomUUID()}`, maxWaitTimeInMs: 20 });
@@ -125,16 +202,20 @@ async function latencyAtRate(kafka: Kafka, streams: BikeStreams, prefix: string,
       }
     },
   });
+  await groupReady(kafka, `${prefix}.features-scorer.bike-traffic`, instances);
   // Warm-up: the first week of each counter is not scorable; send it unpaced.
   const warm = sample.slice(0, 25 * 200);
   await publishEvents(kafka, streams.events, warm);
-  await new Promise((r) => setTimeout(r, 3_000));
+  const deadline = Date.now() + 60_000;
+  while (received.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  await new Promise((r) => setTimeout(r, 2_000));
   latencies.length = 0;
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   const tickMs = 20;
   const perTick = Math.max(1, Math.round((rate * tickMs) / 1000));
   const total = Math.min(sample.length - warm.length, rate * seconds);
+  const cpu0 = workers.cpuSeconds();
   const start = performance.now();
   for (let sent = 0, tick = 0; sent < total; tick++) {
     const chunk = sample.slice(warm.length + sent, warm.length + sent + perTick);
@@ -146,23 +227,12 @@ async function latencyAtRate(kafka: Kafka, streams: BikeStreams, prefix: string,
   }
   const achieved = (total / (performance.now() - start)) * 1000;
   await new Promise((r) => setTimeout(r, 3_000));
+  const cpu = workers.cpuSeconds().map((c, i) => c - cpu0[i]!);
   await producer.disconnect();
   await consumer.disconnect();
-  await worker.stop();
+  await workers.stop();
   const sorted = [...latencies].sort((a, b) => a - b);
-  return { achieved, n: sorted.length, p50: pct(sorted, 50), p99: pct(sorted, 99), max: sorted.at(-1) ?? NaN };
-}
-
-async function batchBreakdown(): Promise<string[]> {
-  const h = register.getSingleMetric("edgeflow_stream_batch_duration_seconds") as Histogram | undefined;
-  if (!h) return [];
-  const data = await h.get();
-  const sums = data.values.filter((v) => v.metricName?.endsWith("_sum"));
-  const counts = data.values.filter((v) => v.metricName?.endsWith("_count"));
-  return sums.map((s) => {
-    const c = counts.find((x) => x.labels.processor === s.labels.processor)!;
-    return `  ${String(s.labels.processor).padEnd(38)} ${c.value} batches, ${(s.value).toFixed(1)} s in process+commit, ${((s.value / c.value) * 1000).toFixed(1)} ms/batch`;
-  });
+  return { achieved, n: sorted.length, p50: pct(sorted, 50), p99: pct(sorted, 99), max: sorted.at(-1) ?? NaN, cpu, total };
 }
 
 async function main(): Promise<void> {
@@ -180,21 +250,26 @@ async function main(): Promise<void> {
   console.log(`bench/stream — ${sample.length} Paris events, model: ${model.label}`);
   const prefixA = `bench-${randomUUID().slice(0, 8)}`;
   const prefixB = `bench-${randomUUID().slice(0, 8)}`;
+  const instances = arg("instances", 2);
+  console.log(`stream worker: ${instances} process(es) of services/scorer/main.ts, features + scorer fused, 4 partitions`);
   try {
-    const t = await throughput(kafka, await bikeStreams(prefixA), prefixA, sample, model.dir);
-    const breakdown = await batchBreakdown();
+    const t = await throughput(kafka, await bikeStreams(prefixA), prefixA, sample, model.dir, instances);
     const l = process.argv.includes("--throughput-only")
-      ? { achieved: NaN, n: 0, p50: NaN, p99: NaN, max: NaN }
-      : await latencyAtRate(kafka, await bikeStreams(prefixB), prefixB, sample, model.dir, rate, seconds);
+      ? null
+      : await latencyAtRate(kafka, await bikeStreams(prefixB), prefixB, sample, model.dir, rate, seconds, instances);
+    const us = (cpuS: number, n: number) => ((cpuS / n) * 1e6).toFixed(0);
+    const workerCpu = t.cpu.reduce((a, b) => a + b, 0);
     console.log("");
     console.log("| measure | value |");
     console.log("|---|---|");
     console.log(`| kafkajs raw consume (ceiling: no decode, no work, no transactions) | ${t.raw.toFixed(0)} msg/s |`);
-    console.log(`| edgeflow features → scorer, exactly-once, end to end | ${t.pipeline.toFixed(0)} events/s (${t.count} predictions in ${t.seconds.toFixed(1)} s) |`);
-    console.log(`| ratio edgeflow / raw consume | ${(t.pipeline / t.raw).toFixed(2)} |`);
-    console.log(`| event → prediction latency at ${l.achieved.toFixed(0)} events/s offered (read_committed) | p50 ${l.p50} ms, p99 ${l.p99} ms, max ${l.max} ms (n=${l.n}) |`);
-    console.log("\nwhere the time goes (throughput run, per processor):");
-    for (const line of breakdown) console.log(line);
+    console.log(`| edgeflow events → features → predictions, exactly-once (first event sent → last prediction committed) | **${t.rate.toFixed(0)} events/s** (${t.events} events, ${t.count} predictions in ${t.seconds.toFixed(1)} s; sending took ${t.publishSeconds.toFixed(1)} s) |`);
+    console.log(`| ratio edgeflow / raw consume | ${(t.rate / t.raw).toFixed(3)} |`);
+    if (l) console.log(`| event → prediction latency at ${l.achieved.toFixed(0)} events/s offered (read_committed) | p50 ${l.p50} ms, p99 ${l.p99} ms, max ${l.max} ms (n=${l.n}) |`);
+    console.log("\nwhere the time goes (throughput run):");
+    console.log(`  stream workers: ${t.cpu.map((c) => c.toFixed(1)).join(" + ")} CPU s = ${us(workerCpu, t.events)} µs of CPU per event (all threads)`);
+    console.log(`  Kafka broker:   ${t.kafkaCpu.toFixed(1)} CPU s = ${us(t.kafkaCpu, t.events)} µs per event`);
+    if (l) console.log(`  at ${l.achieved.toFixed(0)} events/s: stream workers ${l.cpu.map((c) => c.toFixed(1)).join(" + ")} CPU s for ${l.total} events = ${us(l.cpu.reduce((a, b) => a + b, 0), l.total)} µs per event`);
   } finally {
     await deleteTopicsWithPrefix(kafka, prefixA);
     await deleteTopicsWithPrefix(kafka, prefixB);
