@@ -2,9 +2,9 @@
 // group, exactly once), the champion's reference (downloaded from the registry, followed on
 // model-events and by polling), the InfluxDB sink and /metrics.
 import { createServer, type Server } from "node:http";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { register } from "prom-client";
-import { createRegistryClient, type Env, type RegistryClient } from "../../schemas/index.ts";
+import { createRegistryClient, edgeflowHome, type Env, type RegistryClient } from "../../schemas/index.ts";
 import { createKafka, createLogger, ensureTopics, runOnKafka, type RunningProcessor } from "../../stream/runtime/index.ts";
 import { modelEventsTopic, openRegistry, registryConfig, type ModelRegistry } from "../registry/index.ts";
 import { ChampionWatch, subscribeModelEvents, type ModelEventSubscription } from "./champion-watch.ts";
@@ -16,7 +16,6 @@ import type { MonitorSink } from "./points.ts";
 import { monitorRekeyProcessor } from "./rekey-processor.ts";
 import { pipelineStreams } from "./streams.ts";
 
-const ROOT = resolve(import.meta.dirname, "../..");
 const log = createLogger("monitor");
 
 export interface RunningMonitor {
@@ -42,7 +41,7 @@ export async function startMonitor(env: MonitorEnv, deps: MonitorDeps = {}): Pro
   const streams = await pipelineStreams(schemaRegistry, prefix, env.EDGEFLOW_USE_CASE);
   const ownsRegistry = !deps.registry;
   const registry = deps.registry ?? openRegistry(registryConfig(deps.env ?? process.env));
-  const home = env.EDGEFLOW_HOME ?? join(ROOT, ".edgeflow");
+  const home = edgeflowHome(env);
 
   let holder: MonitoredModelHolder | null = null;
   const watch = new ChampionWatch({

@@ -2,9 +2,9 @@
 // runtime's directory), runs recorded on retrain-runs, triggers from the drift topic and the
 // schedule, the registry from EDGEFLOW_REGISTRY.
 import { createServer, type Server } from "node:http";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { register } from "prom-client";
-import { createRegistryClient, type Env, type RegistryClient } from "../../schemas/index.ts";
+import { createRegistryClient, edgeflowHome, type Env, type RegistryClient } from "../../schemas/index.ts";
 import { BIKE_FEATURE_SPEC } from "../../stream/features/index.ts";
 import { createKafka, createLogger, ensureTopics } from "../../stream/runtime/index.ts";
 import { embeddedTopicScanner, kafkaTopicScanner, pipelineStreams, type PipelineStreams, type TopicScanner } from "../monitor/index.ts";
@@ -16,11 +16,10 @@ import { KafkaRunRecorder, MemoryRunRecorder, type RunRecorder } from "./run-rec
 import { recentTrainingRows } from "./training-rows.ts";
 import type { RetrainRun } from "../../schemas/index.ts";
 
-const ROOT = resolve(import.meta.dirname, "../..");
 const log = createLogger("retrainer");
 
 export function retrainSettings(env: RetrainerEnv): RetrainSettings {
-  const home = env.EDGEFLOW_HOME ?? join(ROOT, ".edgeflow");
+  const home = edgeflowHome(env);
   return {
     model: env.EDGEFLOW_MODEL_NAME,
     useCase: env.EDGEFLOW_USE_CASE,
@@ -65,7 +64,7 @@ export async function retrainerParts(
     scanner = kafkaTopicScanner(kafka);
     recorder = new KafkaRunRecorder(kafka, streams.retrainRuns);
   } else {
-    const home = env.EDGEFLOW_HOME ?? join(ROOT, ".edgeflow");
+    const home = edgeflowHome(env);
     scanner = embeddedTopicScanner(options.embeddedDir ?? join(home, "embedded", env.EDGEFLOW_USE_CASE));
     recorder = new MemoryRunRecorder();
   }
