@@ -5,9 +5,8 @@ import { createServer, type Server } from "node:http";
 import { join } from "node:path";
 import { register } from "prom-client";
 import { createRegistryClient, edgeflowHome, type Env, type RegistryClient } from "../../schemas/index.ts";
-import { createKafka, createLogger, ensureTopics, runOnKafka, type RunningProcessor } from "../../stream/runtime/index.ts";
-import { modelEventsTopic, openRegistry, registryConfig, type ModelRegistry } from "../registry/index.ts";
-import { ChampionWatch, subscribeModelEvents, type ModelEventSubscription } from "./champion-watch.ts";
+import { createKafka, createLogger, runOnKafka, type RunningProcessor } from "../../stream/runtime/index.ts";
+import { ChampionWatch, KafkaModelEventSubscriber, openRegistry, registryConfig, type ModelRegistry } from "../registry/index.ts";
 import { monitorSettings, type MonitorEnv } from "./config.ts";
 import { InfluxSink } from "./influx-sink.ts";
 import { driftMonitorProcessor } from "./monitor-processor.ts";
@@ -122,15 +121,8 @@ export async function startMonitor(env: MonitorEnv, deps: MonitorDeps = {}): Pro
   }, Math.max(1_000, settings.idleMs / 2));
   ticker.unref();
 
-  const eventsTopic = modelEventsTopic(prefix);
-  await ensureTopics(kafka, [{ topic: eventsTopic, numPartitions: 1 }]);
-  const subscription: ModelEventSubscription = await subscribeModelEvents({
-    kafka,
-    registry: schemaRegistry,
-    topic: eventsTopic,
-    groupPrefix: `${p}monitor-model-events`,
-    listener: (e) => watch.onModelEvent(e),
-  });
+  const subscription = new KafkaModelEventSubscriber({ kafka, registry: schemaRegistry, topicPrefix: prefix, groupPrefix: `${p}monitor-model-events` });
+  await subscription.start((e) => watch.onModelEvent(e));
   watch.startPolling(env.EDGEFLOW_CHAMPION_POLL);
 
   let server: Server | null = null;
