@@ -100,6 +100,7 @@ function buildProfile(autumn: Row[]): ReferenceProfile {
       counterId: { kind: "categorical", n: autumn.length, missing: 0, frequencies },
     },
     prediction: count,
+    emptyFeatures: [],
   };
 }
 
