@@ -1,12 +1,11 @@
 // Wires the monitor on Kafka: the re-key step and the monitor processor (each its own consumer
 // group, exactly once), the champion's reference (downloaded from the registry, followed on
 // model-events and by polling), the InfluxDB sink and /metrics.
-import { createServer, type Server } from "node:http";
 import { join } from "node:path";
-import { register } from "prom-client";
 import { createRegistryClient, edgeflowHome, type Env, type RegistryClient } from "../../schemas/index.ts";
 import { createKafka, createLogger, runOnKafka, type RunningProcessor } from "../../stream/runtime/index.ts";
 import { ChampionWatch, KafkaModelEventSubscriber, openRegistry, registryConfig, type ModelRegistry } from "../registry/index.ts";
+import { serveMetrics } from "../shared/index.ts";
 import { monitorSettings, type MonitorEnv } from "./config.ts";
 import { InfluxSink } from "./influx-sink.ts";
 import { driftMonitorProcessor } from "./monitor-processor.ts";
@@ -125,13 +124,7 @@ export async function startMonitor(env: MonitorEnv, deps: MonitorDeps = {}): Pro
   await subscription.start((e) => watch.onModelEvent(e));
   watch.startPolling(env.EDGEFLOW_CHAMPION_POLL);
 
-  let server: Server | null = null;
-  if (env.METRICS_PORT > 0) {
-    server = createServer((req, res) => {
-      if (req.url !== "/metrics") return void res.writeHead(404).end();
-      void register.metrics().then((body) => res.writeHead(200, { "content-type": register.contentType }).end(body));
-    }).listen(env.METRICS_PORT, "127.0.0.1");
-  }
+  const server = serveMetrics(env.METRICS_PORT);
   log.info("monitor running", { model: model.current().name, version: model.current().version, window: settings.window, influx: env.INFLUX_URL });
   return {
     model,

@@ -1,7 +1,5 @@
 // Wires config → Kafka runtime → processors for the stream worker.
-import { createServer, type Server } from "node:http";
 import { join } from "node:path";
-import { register } from "prom-client";
 import { createRegistryClient, type Env, type FeatureVector } from "../../schemas/index.ts";
 import { bikeStreams } from "../../examples/bike-traffic/streams.ts";
 import { BIKE_FEATURE_SPEC, bikeActualFromFeatures, bikeFeatureProcessor } from "../../stream/features/index.ts";
@@ -9,6 +7,7 @@ import { outcomeJoiner } from "../../stream/outcomes/index.ts";
 import { createKafka, runOnKafka, type RunningProcessor } from "../../stream/runtime/index.ts";
 import { ModelHolder, scoringProcessor } from "../../stream/scoring/index.ts";
 import { openRegistry, registryConfig, type ModelRegistry } from "../registry/index.ts";
+import { serveMetrics } from "../shared/index.ts";
 import type { ScorerConfig } from "./config.ts";
 import { followChampionModel, type ChampionModel } from "./model-source.ts";
 
@@ -72,13 +71,7 @@ export async function startStreamWorker(config: ScorerConfig, models?: ModelHold
       ),
     );
   }
-  let server: Server | null = null;
-  if (config.METRICS_PORT > 0) {
-    server = createServer((req, res) => {
-      if (req.url !== "/metrics") return void res.writeHead(404).end();
-      void register.metrics().then((body) => res.writeHead(200, { "content-type": register.contentType }).end(body));
-    }).listen(config.METRICS_PORT, "127.0.0.1");
-  }
+  const server = serveMetrics(config.METRICS_PORT);
   return {
     models: holder,
     running,
