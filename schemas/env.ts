@@ -1,7 +1,10 @@
 // Reads configuration from the environment once, through a zod schema. A bad or missing
 // value stops the process with a message naming each variable and what is wrong with it.
+import { join, resolve } from "node:path";
 import { z } from "zod";
 import { ConfigError } from "./errors.ts";
+
+const REPO_ROOT = resolve(import.meta.dirname, "..");
 
 export type Env = Record<string, string | undefined>;
 
@@ -51,6 +54,15 @@ export const envBool = (def: boolean) =>
     .transform((s) => (s === undefined ? def : s === "true" || s === "1" || s === "yes"));
 
 export const envUrl = () => z.url({ message: "expected a URL such as http://127.0.0.1:8086" });
+
+/**
+ * Where local state lives (serving caches, embedded logs, venvs, local services):
+ * EDGEFLOW_HOME, or `.edgeflow` at the repository root — the same default as the shell scripts
+ * (deploy/local/services.sh, services/trainer/install.sh).
+ */
+export function edgeflowHome(env: { EDGEFLOW_HOME?: string | undefined } = process.env): string {
+  return env.EDGEFLOW_HOME ?? join(REPO_ROOT, ".edgeflow");
+}
 
 /** Prints a ConfigError and exits; any other error is re-thrown. For use in each main.ts. */
 export function exitOnConfigError(error: unknown): never {

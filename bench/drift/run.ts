@@ -11,8 +11,9 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { readParisEvents } from "../../examples/bike-traffic/dataset.ts";
+import { edgeflowHome } from "../../schemas/index.ts";
 import {
   DatasetReference,
   evaluateDataset,
@@ -24,8 +25,7 @@ import {
   type WindowSpecInput,
 } from "../../stream/drift/index.ts";
 
-const ROOT = resolve(import.meta.dirname, "../..");
-const PYTHON = join(process.env.EDGEFLOW_HOME ?? join(ROOT, ".edgeflow"), "venvs", "trainer", "bin", "python");
+const PYTHON = join(edgeflowHome(), "venvs", "trainer", "bin", "python");
 const DAY = 86_400_000;
 const WEEK = 7 * DAY;
 const REPEATS = 3;
@@ -100,6 +100,7 @@ function buildProfile(autumn: Row[]): ReferenceProfile {
       counterId: { kind: "categorical", n: autumn.length, missing: 0, frequencies },
     },
     prediction: count,
+    emptyFeatures: [],
   };
 }
 

@@ -2,53 +2,37 @@
 
 Usage: python scipy_bench.py WINDOWS.json -> prints one JSON object to stdout.
 Timing covers the per-window statistics loop only (not JSON loading), best of `repeats`.
+The statistics are tests/support/scipy_drift.py's, the oracle the scipy parity test uses.
 """
 import json
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
-from scipy import stats
-from scipy.spatial.distance import jensenshannon
 
-PSI_EMPTY_BIN_SHARE = 1e-4
-OTHER_PSEUDO_COUNT = 0.5
-
-
-def psi(reference_counts, current_counts):
-    e = np.asarray(reference_counts, dtype=float)
-    a = np.asarray(current_counts, dtype=float)
-    e = e / e.sum()
-    a = a / a.sum()
-    e = np.where(e == 0, PSI_EMPTY_BIN_SHARE, e)
-    a = np.where(a == 0, PSI_EMPTY_BIN_SHARE, a)
-    return float(np.sum((a - e) * np.log(a / e)))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests" / "support"))
+from scipy_drift import categorical_statistics, category_shares, numeric_statistics  # noqa: E402
 
 
 def numeric_stats(ref, live):
-    sample = ref["sample"]
-    edges = ref["edges"]
-    bins = np.bincount(np.searchsorted(edges[1:-1], live, side="right"), minlength=len(edges) - 1)
-    ks = stats.ks_2samp(sample, live)
+    s = numeric_statistics(ref["sample"], ref["edges"], ref["binCounts"], live)
     return {
-        "ks": float(ks.statistic),
-        "ksP": float(ks.pvalue),
-        "wasserstein": float(stats.wasserstein_distance(sample, live)) / ref["std"],
-        "psi": psi(ref["binCounts"], bins),
-        "jensenshannon": float(jensenshannon(bins, ref["binCounts"])),
+        "ks": s["ks"]["statistic"],
+        "ksP": s["ks"]["pValue"],
+        "wasserstein": s["wasserstein"] / ref["std"],
+        "psi": s["psi"],
+        "jensenshannon": s["jensenshannon"],
     }
 
 
 def categorical_stats(ref, live):
-    index, shares = ref["index"], ref["shares"]
-    other = len(shares) - 1
-    observed = np.bincount([index.get(v, other) for v in live], minlength=len(shares)).astype(float)
-    chi = stats.chisquare(observed, np.asarray(shares) * observed.sum())
+    s = categorical_statistics(ref["index"], ref["shares"], live)
     return {
-        "chisquare": float(chi.statistic),
-        "chisquareP": float(chi.pvalue),
-        "jensenshannon": float(jensenshannon(observed, shares)),
-        "psi": psi(shares, observed),
+        "chisquare": s["chisquare"]["statistic"],
+        "chisquareP": s["chisquare"]["pValue"],
+        "jensenshannon": s["jensenshannon"],
+        "psi": s["psi"],
     }
 
 
@@ -58,14 +42,7 @@ def prepare(features):
             ref["sample"] = np.asarray(ref["sample"], dtype=float)
             ref["edges"] = np.asarray(ref["edges"], dtype=float)
         else:
-            freqs = {k: v for k, v in ref["frequencies"].items() if v > 0}
-            cats = sorted(freqs)
-            total = sum(freqs.values())
-            n = ref["n"]
-            shares = [freqs[c] / total * n / (n + OTHER_PSEUDO_COUNT) for c in cats]
-            shares.append(OTHER_PSEUDO_COUNT / (n + OTHER_PSEUDO_COUNT))
-            ref["index"] = {c: i for i, c in enumerate(cats)}
-            ref["shares"] = shares
+            ref["index"], ref["shares"] = category_shares(ref["frequencies"], ref["n"])
 
 
 def run(features, windows):

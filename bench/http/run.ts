@@ -12,13 +12,14 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join, resolve } from "node:path";
 import autocannon from "autocannon";
+import { edgeflowHome } from "../../schemas/index.ts";
 import { newApiKey } from "../../services/api/auth.ts";
 import { numberOption, parseArgs } from "../../services/cli/args.ts";
 import { HOUR_MS } from "../../stream/features/index.ts";
 import { prepareBench } from "./prepare.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
-const HOME = resolve(process.env.EDGEFLOW_HOME ?? join(ROOT, ".edgeflow"));
+const HOME = resolve(edgeflowHome());
 const say = (s: string) => process.stderr.write(`${s}\n`);
 
 interface Result {

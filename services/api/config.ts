@@ -2,7 +2,7 @@
 // variables — EDGEFLOW_REGISTRY, KAFKA_BROKERS, SCHEMA_REGISTRY_URL, EDGEFLOW_TOPIC_PREFIX —
 // are parsed by services/registry/config.ts).
 import { z } from "zod";
-import { envInt, parseEnv, type Env } from "../../schemas/index.ts";
+import { edgeflowHome, envInt, parseEnv, type Env } from "../../schemas/index.ts";
 
 export const ApiConfig = z.object({
   PORT: envInt(8080, 0, 65_535),
@@ -28,7 +28,7 @@ export const ApiConfig = z.object({
   /** Registry champion poll, the fallback to model-events (0 = events only). */
   EDGEFLOW_API_POLL_SECONDS: envInt(10, 0, 86_400),
   /** Where downloaded model versions are kept. */
-  EDGEFLOW_HOME: z.string().min(1).default(".edgeflow"),
+  EDGEFLOW_HOME: z.string().min(1).default(edgeflowHome({})),
 });
 export type ApiConfig = z.infer<typeof ApiConfig>;
 

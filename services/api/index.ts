@@ -6,5 +6,4 @@ export { createKeyStore, hashApiKey, newApiKey, parseKeyList, readKeysFile, keyS
 export { RateLimiter, systemClock, type Clock } from "./rate-limit.ts";
 export { ChampionFollower, pinnedModel, type SyncResult } from "./champion.ts";
 export { createCounterStateStore, featuresAtLatest, featuresFromHistory, type CounterStateStore } from "./counter-state.ts";
-export { KafkaModelEventSubscriber } from "./kafka-model-events.ts";
 export type { AppDeps, ApiLimits, ServedModel } from "./context.ts";

@@ -1,28 +1,17 @@
 // The HTTP scoring API process: parse config, start, stop cleanly on SIGTERM/SIGINT.
 import { exitOnConfigError } from "../../schemas/index.ts";
-import { createLogger } from "../../stream/runtime/index.ts";
+import { runService } from "../shared/index.ts";
 import { startApi } from "./server.ts";
 
-const log = createLogger("api");
-
-async function main(): Promise<void> {
-  const api = await startApi().catch(exitOnConfigError);
-  process.stdout.write(`${JSON.stringify({ listening: api.url })}\n`);
-  const shutdown = (signal: string) => {
-    log.info("stopping", { signal });
-    api.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        log.error("stop failed", { error });
-        process.exit(1);
-      },
-    );
-  };
-  process.once("SIGTERM", () => shutdown("SIGTERM"));
-  process.once("SIGINT", () => shutdown("SIGINT"));
-}
-
-main().catch((error: unknown) => {
-  log.error("api failed to start", { error });
-  process.exit(1);
+runService({
+  component: "api",
+  // startApi parses the environment itself and also refuses to start without API keys: a
+  // ConfigError from either is a configuration error (exit 78).
+  config: () => process.env,
+  start: async (env) => {
+    const api = await startApi(env).catch(exitOnConfigError);
+    return { url: api.url, stop: () => api.close() };
+  },
+  started: (api) => process.stdout.write(`${JSON.stringify({ listening: api.url })}\n`),
+  failed: "api failed to start",
 });

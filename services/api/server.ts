@@ -2,19 +2,19 @@
 // with hot swap, or a pinned folder), model-events (Kafka when brokers are set, in process
 // otherwise), the registry poll, and the Node HTTP server. Used by main.ts and `edgeflow serve`.
 import type { AddressInfo } from "node:net";
+import { hostname } from "node:os";
 import { resolve } from "node:path";
 import { serve } from "@hono/node-server";
 import { ConfigError, createRegistryClient, type Env } from "../../schemas/index.ts";
 import { BIKE_FEATURE_SPEC } from "../../stream/features/index.ts";
 import { createLogger } from "../../stream/runtime/index.ts";
-import { InProcessModelEventPublisher, openRegistry, registryConfig, type ModelRegistry } from "../registry/index.ts";
+import { InProcessModelEventPublisher, KafkaModelEventSubscriber, modelEventsTopic, openRegistry, registryConfig, type ModelRegistry } from "../registry/index.ts";
 import { createApiApp, type ApiApp } from "./app.ts";
 import { keyStoreFromConfig } from "./auth.ts";
 import { ChampionFollower, pinnedModel } from "./champion.ts";
 import { apiConfig, type ApiConfig } from "./config.ts";
 import type { ServedModel } from "./context.ts";
 import { createCounterStateStore } from "./counter-state.ts";
-import { KafkaModelEventSubscriber } from "./kafka-model-events.ts";
 import { nodeBodyReader } from "./node-body.ts";
 
 export interface RunningApi {
@@ -59,10 +59,14 @@ export async function startApi(env: Env = process.env): Promise<RunningApi> {
     if (local) {
       local.subscribe((event) => void following.onEvent(event));
     } else {
+      const topic = modelEventsTopic(regConfig.events.topicPrefix);
       const subscriber = new KafkaModelEventSubscriber({
         brokers: regConfig.events.kafkaBrokers,
+        clientId: "edgeflow-api",
         registry: createRegistryClient(regConfig.events.schemaRegistryUrl),
-        topicPrefix: regConfig.events.topicPrefix,
+        topic,
+        groupPrefix: `edgeflow-api-${hostname()}-${process.pid}`,
+        logger: createLogger("api-model-events", { topic }),
       });
       closers.push(() => subscriber.close());
       await subscriber.start((event) => following.onEvent(event));

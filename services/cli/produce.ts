@@ -2,14 +2,12 @@
 // (KAFKA_BROKERS) or into the embedded runtime's log — the real Paris sample replayed in
 // event-time order, or synthetic counters with named drift scenarios — at a speed-up
 // factor of event time over wall-clock time, with progress.
-import { join, resolve } from "node:path";
-import { BikeCountEvent, BikeCountEventAvro, createAvroCodec, createRegistryClient, topicsFor } from "../../schemas/index.ts";
+import { join } from "node:path";
+import { BikeCountEvent, BikeCountEventAvro, createAvroCodec, createRegistryClient, edgeflowHome, topicsFor } from "../../schemas/index.ts";
 import { readParisEvents } from "../../examples/bike-traffic/dataset.ts";
 import { SCENARIOS, parseScenario, syntheticBikeEvents } from "../../examples/bike-traffic/generator.ts";
 import { EmbeddedRuntime, createKafka, ensureTopics } from "../../stream/runtime/index.ts";
 import { numberOption, parseArgs, stringOption, UsageError } from "./args.ts";
-
-const ROOT = resolve(import.meta.dirname, "../..");
 
 export const PRODUCE_USAGE = `usage: edgeflow produce [--source paris|synthetic] [--speed max|N] [--limit N]
                         [--counters 25 --from ISO --to ISO --seed 42 --scenarios name[@date][:counter=i],...]
@@ -121,7 +119,7 @@ export async function openSink(brokers: string | undefined, embeddedDir: string 
       close: () => producer.disconnect(),
     };
   }
-  const dir = embeddedDir ?? join(process.env.EDGEFLOW_HOME ?? join(ROOT, ".edgeflow"), "embedded", "bike-traffic");
+  const dir = embeddedDir ?? join(edgeflowHome(), "embedded", "bike-traffic");
   const rt = EmbeddedRuntime.open({ dir, dlqTopic: topics.dlq });
   const stream = { topic: topics.events, codec };
   return {

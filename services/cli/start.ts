@@ -3,8 +3,8 @@
 // (trained first if there is none), hot-swapping when the champion changes, printing
 // progress and the running RMSE / MAE / R² of the forecasts against what actually happened.
 import { mkdirSync, rmSync } from "node:fs";
-import { join, resolve } from "node:path";
-import type { BikeCountEvent } from "../../schemas/index.ts";
+import { join } from "node:path";
+import { edgeflowHome, type BikeCountEvent } from "../../schemas/index.ts";
 import { bikeStreams } from "../../examples/bike-traffic/streams.ts";
 import { PARIS_SAMPLE_ROWS, readParisEvents } from "../../examples/bike-traffic/dataset.ts";
 import { BIKE_FEATURE_SPEC, bikeActualFromFeatures, bikeFeatureProcessor } from "../../stream/features/index.ts";
@@ -15,8 +15,6 @@ import { CHAMPION, openRegistry, registryConfig, type ModelRegistry } from "../r
 import { trainBikeModel } from "../retrainer/train-bike.ts";
 import { numberOption, parseArgs, stringOption } from "./args.ts";
 
-const ROOT = resolve(import.meta.dirname, "../..");
-
 export const START_USAGE = `usage: edgeflow start [--name bike-next-hour] [--fresh] [--limit N] [--chunk 5000]
   --fresh   forget the previous run's embedded state and replay from the first event
   --limit   replay only the first N events of the sample`;
@@ -26,7 +24,7 @@ export async function startCommand(argv: string[]): Promise<number> {
   const name = stringOption(args, "name") ?? "bike-next-hour";
   const limit = numberOption(args, "limit") ?? PARIS_SAMPLE_ROWS;
   const chunk = numberOption(args, "chunk") ?? 5_000;
-  const home = process.env.EDGEFLOW_HOME ?? join(ROOT, ".edgeflow");
+  const home = edgeflowHome();
   const say = (line: string) => process.stderr.write(`${line}\n`);
   const registry = openRegistry(registryConfig());
   try {

@@ -1,6 +1,6 @@
 // The drift and accuracy monitor: the re-key and monitor processors, their pure parts
-// (window clock, hysteresis, windowed metrics), the InfluxDB sink, champion following, and
-// the drift report. main.ts runs it as a service.
+// (window clock, hysteresis, windowed metrics), the InfluxDB sink and the drift report; it
+// follows the champion with the registry's ChampionWatch. main.ts runs it as a service.
 export * from "./errors.ts";
 export * from "./hysteresis.ts";
 export * from "./window-clock.ts";
@@ -11,7 +11,6 @@ export * from "./monitored-model.ts";
 export { InfluxSink, type InfluxSinkOptions } from "./influx-sink.ts";
 export { monitorRekeyProcessor, type MonitorRekeyOptions } from "./rekey-processor.ts";
 export { driftMonitorProcessor, type DriftMonitorOptions } from "./monitor-processor.ts";
-export { ChampionWatch, subscribeModelEvents, type ChampionWatchOptions, type WatchResult, type ModelEventSubscription } from "./champion-watch.ts";
 export { monitorConfig, monitorSettings, MonitorEnv, type MonitorSettings } from "./config.ts";
 export { startMonitor, type RunningMonitor, type MonitorDeps } from "./monitor.ts";
 export { pipelineStreams, observationsTopic, type PipelineStreams } from "./streams.ts";

@@ -1,13 +1,11 @@
 // Wires the monitor on Kafka: the re-key step and the monitor processor (each its own consumer
 // group, exactly once), the champion's reference (downloaded from the registry, followed on
 // model-events and by polling), the InfluxDB sink and /metrics.
-import { createServer, type Server } from "node:http";
-import { join, resolve } from "node:path";
-import { register } from "prom-client";
-import { createRegistryClient, type Env, type RegistryClient } from "../../schemas/index.ts";
-import { createKafka, createLogger, ensureTopics, runOnKafka, type RunningProcessor } from "../../stream/runtime/index.ts";
-import { modelEventsTopic, openRegistry, registryConfig, type ModelRegistry } from "../registry/index.ts";
-import { ChampionWatch, subscribeModelEvents, type ModelEventSubscription } from "./champion-watch.ts";
+import { join } from "node:path";
+import { createRegistryClient, edgeflowHome, type Env, type RegistryClient } from "../../schemas/index.ts";
+import { createKafka, createLogger, runOnKafka, type RunningProcessor } from "../../stream/runtime/index.ts";
+import { ChampionWatch, KafkaModelEventSubscriber, openRegistry, registryConfig, type ModelRegistry } from "../registry/index.ts";
+import { serveMetrics } from "../shared/index.ts";
 import { monitorSettings, type MonitorEnv } from "./config.ts";
 import { InfluxSink } from "./influx-sink.ts";
 import { driftMonitorProcessor } from "./monitor-processor.ts";
@@ -16,7 +14,6 @@ import type { MonitorSink } from "./points.ts";
 import { monitorRekeyProcessor } from "./rekey-processor.ts";
 import { pipelineStreams } from "./streams.ts";
 
-const ROOT = resolve(import.meta.dirname, "../..");
 const log = createLogger("monitor");
 
 export interface RunningMonitor {
@@ -42,7 +39,7 @@ export async function startMonitor(env: MonitorEnv, deps: MonitorDeps = {}): Pro
   const streams = await pipelineStreams(schemaRegistry, prefix, env.EDGEFLOW_USE_CASE);
   const ownsRegistry = !deps.registry;
   const registry = deps.registry ?? openRegistry(registryConfig(deps.env ?? process.env));
-  const home = env.EDGEFLOW_HOME ?? join(ROOT, ".edgeflow");
+  const home = edgeflowHome(env);
 
   let holder: MonitoredModelHolder | null = null;
   const watch = new ChampionWatch({
@@ -123,24 +120,11 @@ export async function startMonitor(env: MonitorEnv, deps: MonitorDeps = {}): Pro
   }, Math.max(1_000, settings.idleMs / 2));
   ticker.unref();
 
-  const eventsTopic = modelEventsTopic(prefix);
-  await ensureTopics(kafka, [{ topic: eventsTopic, numPartitions: 1 }]);
-  const subscription: ModelEventSubscription = await subscribeModelEvents({
-    kafka,
-    registry: schemaRegistry,
-    topic: eventsTopic,
-    groupPrefix: `${p}monitor-model-events`,
-    listener: (e) => watch.onModelEvent(e),
-  });
+  const subscription = new KafkaModelEventSubscriber({ kafka, registry: schemaRegistry, topicPrefix: prefix, groupPrefix: `${p}monitor-model-events` });
+  await subscription.start((e) => watch.onModelEvent(e));
   watch.startPolling(env.EDGEFLOW_CHAMPION_POLL);
 
-  let server: Server | null = null;
-  if (env.METRICS_PORT > 0) {
-    server = createServer((req, res) => {
-      if (req.url !== "/metrics") return void res.writeHead(404).end();
-      void register.metrics().then((body) => res.writeHead(200, { "content-type": register.contentType }).end(body));
-    }).listen(env.METRICS_PORT, "127.0.0.1");
-  }
+  const server = serveMetrics(env.METRICS_PORT);
   log.info("monitor running", { model: model.current().name, version: model.current().version, window: settings.window, influx: env.INFLUX_URL });
   return {
     model,

@@ -1,12 +1,7 @@
 // What the monitor compares live rows against: a model version's reference profile, tied to
-// the feature vector's column order by the version's card.
-//
-// reference.json as the trainer writes it can hold profiles stream/drift's schema refuses: a
-// constant numeric feature (edges [v, next float after v]) and an all-missing one (n = 0).
-// docs/drift.md says to profile a constant as categorical or leave it out; this does exactly
-// that before parsing — a constant becomes a one-category profile (a value other than the
-// constant then lands in "other" and drives χ² / JS up), an empty one is left out and listed
-// in `notMonitored` — so one such feature does not stop a whole model from being monitored.
+// the feature vector's column order by the version's card. Features the profile cannot judge
+// (no value in the training rows, or not in the card's feature spec) are listed in
+// `notMonitored`, so one such feature does not stop a whole model from being monitored.
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ModelCard, SchemaViolation, issuesOf } from "../../schemas/index.ts";
@@ -29,37 +24,9 @@ export interface MonitoredModel {
   notMonitored: Array<{ feature: string; reason: string }>;
 }
 
-interface RawProfile {
-  kind?: unknown;
-  n?: unknown;
-  missing?: unknown;
-  min?: unknown;
-  max?: unknown;
-}
-
-/** Rewrites constant numeric profiles as categorical and drops empty ones (see header). */
-export function normaliseReference(raw: unknown): { profile: unknown; notMonitored: Array<{ feature: string; reason: string }> } {
-  if (raw === null || typeof raw !== "object" || typeof (raw as { features?: unknown }).features !== "object") {
-    return { profile: raw, notMonitored: [] };
-  }
-  const input = raw as { features: Record<string, RawProfile> };
-  const features: Record<string, unknown> = {};
-  const notMonitored: Array<{ feature: string; reason: string }> = [];
-  for (const [name, p] of Object.entries(input.features ?? {})) {
-    if (p && p.kind === "numeric" && p.n === 0) {
-      notMonitored.push({ feature: name, reason: "no value in the training rows" });
-    } else if (p && p.kind === "numeric" && typeof p.min === "number" && p.min === p.max && typeof p.n === "number") {
-      features[name] = { kind: "categorical", n: p.n, missing: typeof p.missing === "number" ? p.missing : 0, frequencies: { [String(p.min)]: p.n } };
-    } else {
-      features[name] = p;
-    }
-  }
-  return { profile: { ...input, features }, notMonitored };
-}
-
 export function monitoredModelFrom(card: ModelCard, rawReference: unknown, source: string): MonitoredModel {
-  const { profile, notMonitored } = normaliseReference(rawReference);
-  const parsed = parseReferenceProfile(profile, `${source}/reference.json`);
+  const parsed = parseReferenceProfile(rawReference, `${source}/reference.json`);
+  const notMonitored = parsed.emptyFeatures.map((feature) => ({ feature, reason: "no value in the training rows" }));
   if (parsed.featureSpecHash !== card.featureSpecHash) {
     throw new ReferenceUnusable(source, `reference.json is for feature spec ${parsed.featureSpecHash}, the card's is ${card.featureSpecHash}`);
   }

@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { createRegistryClient, parseEnv, type FeatureVector } from "../../schemas/index.ts";
+import { createRegistryClient, edgeflowHome, parseEnv, type FeatureVector } from "../../schemas/index.ts";
 import { evaluateDataset } from "../../stream/drift/index.ts";
 import { createKafka } from "../../stream/runtime/index.ts";
 import { CHAMPION, openRegistry, registryConfig } from "../registry/index.ts";
@@ -17,8 +17,6 @@ import { loadMonitoredModel } from "./monitored-model.ts";
 import { renderDriftReport } from "./report.ts";
 import { pipelineStreams } from "./streams.ts";
 import { describeRanges, embeddedTopicScanner, kafkaTopicScanner } from "./topic-scan.ts";
-
-const ROOT = resolve(import.meta.dirname, "../..");
 
 export const DRIFT_USAGE = `usage: edgeflow drift report --from ISO --to ISO [--out report.html] [--name bike-next-hour] [--version champion|N] [--dir DIR]
   rows: the features topic on Kafka when KAFKA_BROKERS is set, else the embedded runtime in DIR
@@ -54,7 +52,7 @@ export async function driftCommand(argv: string[]): Promise<number> {
     const { dir } = await registry.download(name, version, join(tmp, "model"));
     const model = await loadMonitoredModel(dir);
     const streams = await pipelineStreams(createRegistryClient(process.env.SCHEMA_REGISTRY_URL ?? "mock://"), prefix, useCase);
-    const embeddedDir = stringOption(args, "dir") ?? join(process.env.EDGEFLOW_HOME ?? join(ROOT, ".edgeflow"), "embedded", useCase);
+    const embeddedDir = stringOption(args, "dir") ?? join(edgeflowHome(), "embedded", useCase);
     const scanner = brokers.length > 0 ? kafkaTopicScanner(createKafka({ brokers, clientId: "edgeflow-drift-report" })) : embeddedTopicScanner(embeddedDir);
     const acc = model.reference.createAccumulator();
     let skippedSpec = 0;

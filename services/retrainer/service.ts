@@ -1,14 +1,13 @@
 // Wires the retrainer for a deployment: training rows from the topics (Kafka, or an embedded
 // runtime's directory), runs recorded on retrain-runs, triggers from the drift topic and the
 // schedule, the registry from EDGEFLOW_REGISTRY.
-import { createServer, type Server } from "node:http";
-import { join, resolve } from "node:path";
-import { register } from "prom-client";
-import { createRegistryClient, type Env, type RegistryClient } from "../../schemas/index.ts";
+import { join } from "node:path";
+import { createRegistryClient, edgeflowHome, type Env, type RegistryClient } from "../../schemas/index.ts";
 import { BIKE_FEATURE_SPEC } from "../../stream/features/index.ts";
 import { createKafka, createLogger, ensureTopics } from "../../stream/runtime/index.ts";
 import { embeddedTopicScanner, kafkaTopicScanner, pipelineStreams, type PipelineStreams, type TopicScanner } from "../monitor/index.ts";
 import { openRegistry, registryConfig, type ModelRegistry } from "../registry/index.ts";
+import { serveMetrics } from "../shared/index.ts";
 import type { RetrainerEnv } from "./config.ts";
 import type { RetrainDeps, RetrainSettings } from "./retrain.ts";
 import { Retrainer, subscribeDriftEvents, type AutomaticTrigger } from "./retrainer.ts";
@@ -16,11 +15,10 @@ import { KafkaRunRecorder, MemoryRunRecorder, type RunRecorder } from "./run-rec
 import { recentTrainingRows } from "./training-rows.ts";
 import type { RetrainRun } from "../../schemas/index.ts";
 
-const ROOT = resolve(import.meta.dirname, "../..");
 const log = createLogger("retrainer");
 
 export function retrainSettings(env: RetrainerEnv): RetrainSettings {
-  const home = env.EDGEFLOW_HOME ?? join(ROOT, ".edgeflow");
+  const home = edgeflowHome(env);
   return {
     model: env.EDGEFLOW_MODEL_NAME,
     useCase: env.EDGEFLOW_USE_CASE,
@@ -65,7 +63,7 @@ export async function retrainerParts(
     scanner = kafkaTopicScanner(kafka);
     recorder = new KafkaRunRecorder(kafka, streams.retrainRuns);
   } else {
-    const home = env.EDGEFLOW_HOME ?? join(ROOT, ".edgeflow");
+    const home = edgeflowHome(env);
     scanner = embeddedTopicScanner(options.embeddedDir ?? join(home, "embedded", env.EDGEFLOW_USE_CASE));
     recorder = new MemoryRunRecorder();
   }
@@ -123,13 +121,7 @@ export async function startRetrainer(
     onEvent: (event) => retrainer.onDriftEvent(event),
   });
   retrainer.schedule(env.EDGEFLOW_RETRAIN_CRON, env.EDGEFLOW_RETRAIN_TIMEZONE);
-  let server: Server | null = null;
-  if (env.METRICS_PORT > 0) {
-    server = createServer((req, res) => {
-      if (req.url !== "/metrics") return void res.writeHead(404).end();
-      void register.metrics().then((body) => res.writeHead(200, { "content-type": register.contentType }).end(body));
-    }).listen(env.METRICS_PORT, "127.0.0.1");
-  }
+  const server = serveMetrics(env.METRICS_PORT);
   log.info("retrainer running", { model: env.EDGEFLOW_MODEL_NAME, triggers: env.EDGEFLOW_RETRAIN_TRIGGERS, cron: env.EDGEFLOW_RETRAIN_CRON, cooldownMs: env.EDGEFLOW_RETRAIN_COOLDOWN });
   return {
     retrainer,

@@ -2,15 +2,14 @@
 // same feature functions the stream runs, the Python trainer fits and exports to ONNX, the
 // registry stores the version, and the gate decides whether it becomes champion.
 import { mkdirSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
+import { edgeflowHome } from "../../schemas/index.ts";
 import { readParisEvents } from "../../examples/bike-traffic/dataset.ts";
 import { bikeTrainingRows } from "../../examples/bike-traffic/training-rows.ts";
 import { BIKE_FEATURE_SPEC } from "../../stream/features/index.ts";
 import { CHAMPION, decide, holdoutIdOf, type ModelRegistry, type ModelVersion } from "../registry/index.ts";
 import { writeSnapshot, type SnapshotManifest } from "./snapshot.ts";
 import { runTrainer, type TrainResult } from "./trainer-process.ts";
-
-const ROOT = resolve(import.meta.dirname, "../..");
 
 export interface TrainBikeOptions {
   registry: ModelRegistry;
@@ -40,7 +39,7 @@ export interface TrainBikeResult {
 
 export async function trainBikeModel(o: TrainBikeOptions): Promise<TrainBikeResult> {
   const say = o.progress ?? (() => undefined);
-  const home = o.home ?? process.env.EDGEFLOW_HOME ?? join(ROOT, ".edgeflow");
+  const home = o.home ?? edgeflowHome();
   const name = o.name ?? "bike-next-hour";
   const stamp = new Date().toISOString().replace(/[:.]/g, "-");
   mkdirSync(join(home, "snapshots"), { recursive: true });

@@ -3,10 +3,8 @@
 // come; its last stdout line is a JSON summary. Exit codes: 2 bad input, 3 ONNX parity.
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { EdgeflowError } from "../../schemas/index.ts";
-
-const ROOT = resolve(import.meta.dirname, "../..");
+import { join } from "node:path";
+import { EdgeflowError, edgeflowHome } from "../../schemas/index.ts";
 
 export class TrainerFailed extends EdgeflowError {
   readonly exitCode: number | null;
@@ -45,7 +43,7 @@ export interface TrainResult {
 }
 
 export function trainerPython(env: NodeJS.ProcessEnv = process.env): string {
-  const home = env.EDGEFLOW_HOME ?? join(ROOT, ".edgeflow");
+  const home = edgeflowHome(env);
   return env.EDGEFLOW_TRAINER_PYTHON ?? join(home, "venvs/trainer/bin/python");
 }
 

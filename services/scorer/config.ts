@@ -1,6 +1,6 @@
 // Scorer service configuration, parsed once from the environment.
 import { z } from "zod";
-import { envBool, envInt, envList, parseEnv, type Env } from "../../schemas/index.ts";
+import { edgeflowHome, envBool, envInt, envList, parseEnv, type Env } from "../../schemas/index.ts";
 
 export const ScorerConfig = z.object({
   KAFKA_BROKERS: envList().refine((b) => b.length > 0, "set KAFKA_BROKERS, e.g. 127.0.0.1:9092 (without it use `npm start`, the embedded runtime)"),
@@ -20,7 +20,7 @@ export const ScorerConfig = z.object({
   EDGEFLOW_MODEL_NAME: z.string().default("bike-next-hour"),
   /** How often the registry's champion is re-read besides model-events. */
   EDGEFLOW_MODEL_POLL_MS: envInt(10_000, 100, 3_600_000),
-  EDGEFLOW_HOME: z.string().default(".edgeflow"),
+  EDGEFLOW_HOME: z.string().default(edgeflowHome({})),
   EDGEFLOW_PARTITIONS: envInt(4, 1, 1024),
   EDGEFLOW_SCORER_MAX_BATCH: envInt(512, 1, 100_000),
   EDGEFLOW_FETCH_MAX_WAIT_MS: envInt(100, 1, 10_000),

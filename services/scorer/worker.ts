@@ -1,16 +1,15 @@
 // Wires config → Kafka runtime → processors for the stream worker.
-import { createServer, type Server } from "node:http";
 import { join } from "node:path";
-import { register } from "prom-client";
-import type { Env, FeatureVector } from "../../schemas/index.ts";
+import { createRegistryClient, type Env, type FeatureVector } from "../../schemas/index.ts";
 import { bikeStreams } from "../../examples/bike-traffic/streams.ts";
 import { BIKE_FEATURE_SPEC, bikeActualFromFeatures, bikeFeatureProcessor } from "../../stream/features/index.ts";
 import { outcomeJoiner } from "../../stream/outcomes/index.ts";
 import { createKafka, fuse, runOnKafka, type RunningProcessor } from "../../stream/runtime/index.ts";
 import { ModelHolder, scoringProcessor } from "../../stream/scoring/index.ts";
-import { modelEventsTopic, openRegistry, registryConfig, type ModelRegistry } from "../registry/index.ts";
+import { openRegistry, registryConfig, type ModelRegistry } from "../registry/index.ts";
+import { serveMetrics } from "../shared/index.ts";
 import type { ScorerConfig } from "./config.ts";
-import { downloadChampion, watchChampion, type ChampionWatch } from "./model-source.ts";
+import { followChampionModel, type ChampionModel } from "./model-source.ts";
 
 export interface StreamWorker {
   models: ModelHolder | null;
@@ -28,7 +27,7 @@ export async function startStreamWorker(config: ScorerConfig, models?: ModelHold
   const running: RunningProcessor[] = [];
   let holder: ModelHolder | null = models ?? null;
   let modelRegistry: ModelRegistry | null = null;
-  let watch: ChampionWatch | null = null;
+  let champion: ChampionModel | null = null;
   const wants = new Set(config.EDGEFLOW_PROCESSORS);
   const featureProcessor = () => bikeFeatureProcessor({ name: `${prefix}features.${config.EDGEFLOW_USE_CASE}`, events, features });
   const fused = config.EDGEFLOW_FUSE && wants.has("features") && wants.has("scorer");
@@ -39,17 +38,17 @@ export async function startStreamWorker(config: ScorerConfig, models?: ModelHold
     } else if (!holder) {
       // The registry's champion, kept current through model-events (and a slow poll).
       modelRegistry = openRegistry(registryConfig(env));
-      const cacheDir = join(config.EDGEFLOW_HOME, "serving");
-      holder = await ModelHolder.fromFolder(await downloadChampion(modelRegistry, config.EDGEFLOW_MODEL_NAME, cacheDir), BIKE_FEATURE_SPEC.hash);
-      watch = await watchChampion({
+      champion = await followChampionModel({
         registry: modelRegistry,
         name: config.EDGEFLOW_MODEL_NAME,
-        holder,
-        cacheDir,
+        featureSpecHash: BIKE_FEATURE_SPEC.hash,
+        cacheDir: join(config.EDGEFLOW_HOME, "serving"),
         kafka,
-        modelEventsTopic: modelEventsTopic(config.EDGEFLOW_TOPIC_PREFIX),
+        schemaRegistry: createRegistryClient(config.SCHEMA_REGISTRY_URL),
+        topicPrefix: config.EDGEFLOW_TOPIC_PREFIX,
         pollMs: config.EDGEFLOW_MODEL_POLL_MS,
       });
+      holder = champion.holder;
     }
     const scorer = scoringProcessor({ name: `${prefix}scorer.${config.EDGEFLOW_USE_CASE}`, features, predictions, models: holder, maxBatch: config.EDGEFLOW_SCORER_MAX_BATCH });
     if (fused) {
@@ -72,19 +71,13 @@ export async function startStreamWorker(config: ScorerConfig, models?: ModelHold
       ),
     );
   }
-  let server: Server | null = null;
-  if (config.METRICS_PORT > 0) {
-    server = createServer((req, res) => {
-      if (req.url !== "/metrics") return void res.writeHead(404).end();
-      void register.metrics().then((body) => res.writeHead(200, { "content-type": register.contentType }).end(body));
-    }).listen(config.METRICS_PORT, "127.0.0.1");
-  }
+  const server = serveMetrics(config.METRICS_PORT);
   return {
     models: holder,
     running,
     modelLabel: () => (holder ? `${holder.current().name} v${holder.current().version}` : "none"),
     async stop() {
-      await watch?.stop();
+      await champion?.stop();
       for (const r of running) await r.stop();
       await modelRegistry?.close();
       server?.close();

@@ -3,10 +3,11 @@ import { execFile, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
+import { edgeflowHome } from "../../schemas/index.ts";
 
 const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, "../..");
-const EDGEFLOW_HOME = process.env.EDGEFLOW_HOME ?? join(ROOT, ".edgeflow");
+const EDGEFLOW_HOME = edgeflowHome();
 
 export interface Endpoints {
   kafkaBrokers: string[];

@@ -15,6 +15,9 @@ raw inputs, independently of the TypeScript code:
   kstwo:        {"n": int, "x": float}              -> scipy.stats.kstwo.sf(x, n)
   smirnov:      {"n": int, "x": float}              -> scipy.special.smirnov(n, x)
   chi2:         {"df": float, "x": float}           -> scipy.stats.chi2.sf(x, df)
+
+bench/drift/scipy_bench.py imports the statistics from here, so the benchmark times the very
+code the parity test checks.
 """
 import json
 import sys
@@ -42,32 +45,38 @@ def ks(case):
     return {"statistic": float(res.statistic), "pValue": float(res.pvalue)}
 
 
-def numeric(case):
-    sample = np.asarray(case["sample"], dtype=float)
-    live = np.asarray(case["live"], dtype=float)
-    edges = np.asarray(case["edges"], dtype=float)
-    bins = len(edges) - 1
-    live_bins = np.bincount(np.searchsorted(edges[1:-1], live, side="right"), minlength=bins)
+def decile_bins(edges, live):
+    """Live values per reference decile bin; the outer bins are open-ended."""
+    return np.bincount(np.searchsorted(edges[1:-1], live, side="right"), minlength=len(edges) - 1)
+
+
+def numeric_statistics(sample, edges, bin_counts, live):
+    """KS and Wasserstein against the reference sample, PSI and JS over its decile bins."""
+    live_bins = decile_bins(edges, live)
     ks_res = stats.ks_2samp(sample, live)
     return {
         "ks": {"statistic": float(ks_res.statistic), "pValue": float(ks_res.pvalue)},
         "wasserstein": float(stats.wasserstein_distance(sample, live)),
-        "psi": psi(case["binCounts"], live_bins),
-        "jensenshannon": float(jensenshannon(live_bins, case["binCounts"])),
+        "psi": psi(bin_counts, live_bins),
+        "jensenshannon": float(jensenshannon(live_bins, bin_counts)),
     }
 
 
-def categorical(case):
-    freqs = {k: v for k, v in case["frequencies"].items() if v > 0}
+def category_shares(frequencies, n):
+    """(category -> index, expected shares): reference categories sorted, then "other"."""
+    freqs = {k: v for k, v in frequencies.items() if v > 0}
     cats = sorted(freqs)
     total = sum(freqs.values())
-    n = case["n"]
     shares = [freqs[c] / total * n / (n + OTHER_PSEUDO_COUNT) for c in cats]
     shares.append(OTHER_PSEUDO_COUNT / (n + OTHER_PSEUDO_COUNT))
-    index = {c: i for i, c in enumerate(cats)}
-    observed = np.zeros(len(cats) + 1)
-    for value in case["live"]:
-        observed[index.get(value, len(cats))] += 1
+    return {c: i for i, c in enumerate(cats)}, shares
+
+
+def categorical_statistics(index, shares, live):
+    """chisquare / jensenshannon / PSI, unseen categories counted in the last ("other") share."""
+    other = len(shares) - 1
+    codes = np.asarray([index.get(value, other) for value in live], dtype=np.intp)
+    observed = np.bincount(codes, minlength=len(shares)).astype(float)
     expected = np.asarray(shares) / np.sum(shares) * observed.sum()
     chi = stats.chisquare(observed, expected)
     return {
@@ -75,6 +84,20 @@ def categorical(case):
         "jensenshannon": float(jensenshannon(observed, shares)),
         "psi": psi(shares, observed),
     }
+
+
+def numeric(case):
+    return numeric_statistics(
+        np.asarray(case["sample"], dtype=float),
+        np.asarray(case["edges"], dtype=float),
+        case["binCounts"],
+        np.asarray(case["live"], dtype=float),
+    )
+
+
+def categorical(case):
+    index, shares = category_shares(case["frequencies"], case["n"])
+    return categorical_statistics(index, shares, case["live"])
 
 
 def main(path):

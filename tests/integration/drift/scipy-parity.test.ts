@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { edgeflowHome } from "../../../schemas/index.ts";
 import {
   CategoricalAccumulator,
   CategoricalReference,
@@ -29,8 +30,7 @@ import {
 import { bikeCounts, cauchy, choice, decileProfile, normal, poisson, seeded } from "./samples.ts";
 
 const ROOT = resolve(import.meta.dirname, "../../..");
-const EDGEFLOW_HOME = process.env.EDGEFLOW_HOME ?? join(ROOT, ".edgeflow");
-const PYTHON = join(EDGEFLOW_HOME, "venvs", "trainer", "bin", "python");
+const PYTHON = join(edgeflowHome(), "venvs", "trainer", "bin", "python");
 const SCRIPT = join(ROOT, "tests", "support", "scipy_drift.py");
 
 const rand = seeded(20240917);

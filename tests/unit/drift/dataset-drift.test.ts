@@ -35,6 +35,7 @@ const profile: ReferenceProfile = {
     d: numericProfile(normal(rand, 10_000, 100, 10)),
   },
   prediction: numericProfile(normal(rand, 10_000, 50, 5)),
+  emptyFeatures: [],
 };
 const reference = new DatasetReference(profile);
 

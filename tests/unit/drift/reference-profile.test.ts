@@ -75,4 +75,41 @@ describe("ReferenceProfile", () => {
     const bad = { ...valid, features: { w: { kind: "categorical", n: 3, missing: 0, frequencies: { a: 0 } } } };
     expect(violations(bad)).toContain("features.w.frequencies: at least one category needs a positive frequency");
   });
+
+  it("parses a constant numeric feature, as the trainer writes it, as one category holding all its values", () => {
+    const constant = { kind: "numeric", n: 10, missing: 2, mean: 3, std: 0, min: 3, max: 3, quantileEdges: [3, 3.0000000000000004], binCounts: [10], sample: [3, 3, 3] };
+    const p = parseReferenceProfile({ ...valid, features: { ...valid.features, holiday: constant } });
+    expect(p.features.holiday).toEqual({ kind: "categorical", n: 10, missing: 2, frequencies: { "3": 10 } });
+    expect(p.features.lag_1h).toEqual(numeric);
+    expect(p.emptyFeatures).toEqual([]);
+  });
+
+  it("names a constant feature whose single bin does not hold n or whose edges are not [value, larger]", () => {
+    const constant = { kind: "numeric", n: 10, missing: 0, mean: 0, std: 0, min: 0, max: 0, quantileEdges: [0, 5e-324], binCounts: [10], sample: [0] };
+    expect(violations({ ...valid, features: { f: { ...constant, binCounts: [9] } } })).toEqual(["features.f.binCounts: bin counts sum to 9, n is 10"]);
+    expect(violations({ ...valid, features: { f: { ...constant, quantileEdges: [0, 0] } } })).toEqual(["features.f.quantileEdges: a constant feature's edges are [value, a larger number]"]);
+    expect(violations({ ...valid, features: { f: { ...constant, quantileEdges: [0, 1, 2], binCounts: [5, 5] } } })).toEqual([
+      "features.f.quantileEdges: a constant feature has one bin: two edges",
+      "features.f.binCounts: a constant feature has one bin",
+    ]);
+  });
+
+  it("lists a feature with no value in the training rows in emptyFeatures and leaves it out of features", () => {
+    const empty = { kind: "numeric", n: 0, missing: 11, mean: null, std: null, min: null, max: null, quantileEdges: [], binCounts: [], sample: [] };
+    const p = parseReferenceProfile({ ...valid, features: { lag_1h: numeric, lag_168h: empty, weekday: valid.features.weekday } });
+    expect(Object.keys(p.features)).toEqual(["lag_1h", "weekday"]);
+    expect(p.emptyFeatures).toEqual(["lag_168h"]);
+  });
+
+  it("names an n: 0 profile that still carries statistics or bins", () => {
+    const empty = { kind: "numeric", n: 0, missing: 11, mean: null, std: null, min: null, max: null, quantileEdges: [], binCounts: [], sample: [] };
+    expect(violations({ ...valid, features: { f: { ...empty, binCounts: [0] } } })).toEqual(["features.f.binCounts: an empty feature has no bins"]);
+    expect(violations({ ...valid, features: { f: { ...empty, mean: 1 } } }).some((v) => v.startsWith("features.f.mean:"))).toBe(true);
+  });
+
+  it("keeps refusing a constant or empty prediction profile: the prediction is always judged as numeric", () => {
+    const constant = { kind: "numeric", n: 10, missing: 0, mean: 3, std: 0, min: 3, max: 3, quantileEdges: [3, 3.0000000000000004], binCounts: [10], sample: [3] };
+    expect(violations({ ...valid, prediction: constant })).toContain("prediction.quantileEdges: first and last edge must equal min and max");
+    expect(violations({ ...valid, prediction: { ...numeric, n: 0 } }).some((v) => v.startsWith("prediction.n:"))).toBe(true);
+  });
 });

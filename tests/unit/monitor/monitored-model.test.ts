@@ -1,8 +1,8 @@
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadMonitoredModel, normaliseReference } from "../../../services/monitor/monitored-model.ts";
+import { loadMonitoredModel } from "../../../services/monitor/monitored-model.ts";
 import { writeDriftModelFolder } from "../../support/drift-fixtures.ts";
 
 describe("monitored model", () => {
@@ -19,9 +19,15 @@ describe("monitored model", () => {
     expect(model.version).toBe("1");
   });
 
-  it("leaves out a feature with no training value and says why", () => {
-    const { profile, notMonitored } = normaliseReference({ features: { x: { kind: "numeric", n: 0, missing: 10 }, y: { kind: "numeric", n: 3, min: 1, max: 2 } } });
-    expect(Object.keys((profile as { features: object }).features)).toEqual(["y"]);
-    expect(notMonitored).toEqual([{ feature: "x", reason: "no value in the training rows" }]);
+  it("leaves out a feature with no training value and says why", async () => {
+    const dir = writeDriftModelFolder(mkdtempSync(join(tmpdir(), "ef-mm-")));
+    const reference = JSON.parse(readFileSync(join(dir, "reference.json"), "utf8"));
+    // As the trainer writes an all-missing feature.
+    reference.features.x = { kind: "numeric", n: 0, missing: 10, mean: null, std: null, min: null, max: null, quantileEdges: [], binCounts: [], sample: [] };
+    writeFileSync(join(dir, "reference.json"), JSON.stringify(reference));
+    const model = await loadMonitoredModel(dir);
+    expect([...model.reference.features.keys()]).toEqual(["a", "b", "flag"]);
+    expect(model.columns.map((c) => c.feature)).toEqual(["a", "b", "flag"]);
+    expect(model.notMonitored).toEqual([{ feature: "x", reason: "no value in the training rows" }]);
   });
 });

@@ -1,6 +1,7 @@
+import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { ConfigError, envBool, envInt, envList, parseEnv } from "../../../schemas/index.ts";
+import { ConfigError, edgeflowHome, envBool, envInt, envList, parseEnv } from "../../../schemas/index.ts";
 
 const Schema = z.object({
   PORT: envInt(8080, 1, 65535),
@@ -33,5 +34,12 @@ describe("parseEnv", () => {
     expect((error as ConfigError).variables).toEqual(["PORT", "AUTH"]);
     expect((error as Error).message).toContain('PORT="80000": expected an integer between 1 and 65535');
     expect((error as Error).message).toContain('AUTH="maybe"');
+  });
+});
+
+describe("edgeflowHome", () => {
+  it("is EDGEFLOW_HOME when set, else .edgeflow at the repository root whatever the working directory", () => {
+    expect(edgeflowHome({ EDGEFLOW_HOME: "/srv/edgeflow" })).toBe("/srv/edgeflow");
+    expect(edgeflowHome({})).toBe(join(resolve(import.meta.dirname, "../../.."), ".edgeflow"));
   });
 });

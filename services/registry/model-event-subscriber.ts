@@ -1,14 +1,15 @@
-// Subscribes to the model-events topic on Kafka for the API (main.ts wires it; handlers never
-// see kafkajs). Every replica must see every event, so each uses its own consumer group and
-// reads from the beginning: replayed old events only trigger a champion check, which is
-// idempotent and coalesced. The event is a hint — the registry stays the source of truth —
-// so an event that cannot be decoded still triggers a check for the model in its key.
+// Subscribes to the model-events topic on Kafka for a process that follows the champion (the
+// API, a scorer, the monitor: see champion-watch.ts). Every replica must see every event, so
+// each uses its own consumer group and reads from the beginning: replayed old events only
+// trigger a champion check, which is idempotent and coalesced. The event is a hint — the
+// registry stays the source of truth — so an event that cannot be decoded (another process's
+// mock:// schema ids) still triggers a check for the model in its key.
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import type { Consumer, Kafka } from "kafkajs";
 import { ModelEvent, ModelEventAvro, createAvroCodec, type RegistryClient } from "../../schemas/index.ts";
 import { createKafka, createLogger, ensureTopics, type Logger } from "../../stream/runtime/index.ts";
-import { modelEventsTopic } from "../registry/index.ts";
+import { modelEventsTopic } from "./kafka-events.ts";
 
 export type ModelEventHint = Pick<ModelEvent, "model" | "type" | "version" | "eventId">;
 
@@ -18,6 +19,10 @@ export interface KafkaModelEventSubscriberOptions {
   registry: RegistryClient;
   topicPrefix?: string;
   topic?: string;
+  /** Consumer group name before its random suffix (default edgeflow-model-events-<host>-<pid>). */
+  groupPrefix?: string;
+  /** Client id of the Kafka client built from `brokers`. */
+  clientId?: string;
   logger?: Logger;
 }
 
@@ -28,17 +33,18 @@ export class KafkaModelEventSubscriber {
   private readonly log: Logger;
 
   constructor(private readonly options: KafkaModelEventSubscriberOptions) {
-    this.kafka = options.kafka ?? createKafka({ brokers: options.brokers ?? [], clientId: "edgeflow-api" });
+    this.kafka = options.kafka ?? createKafka({ brokers: options.brokers ?? [], clientId: options.clientId ?? "edgeflow-model-events" });
     this.topic = options.topic ?? modelEventsTopic(options.topicPrefix);
-    this.log = options.logger ?? createLogger("api-model-events", { topic: this.topic });
+    this.log = options.logger ?? createLogger("model-events", { topic: this.topic });
   }
 
   /** Resolves once the consumer has joined its group and is fetching. */
   async start(listener: (event: ModelEventHint) => unknown): Promise<void> {
-    // The API may start before anything was ever published: create the topic as the publisher would.
+    // A follower may start before anything was ever published: create the topic as the publisher would.
     await ensureTopics(this.kafka, [{ topic: this.topic, numPartitions: 1 }]);
     const codec = await createAvroCodec({ registry: this.options.registry, topic: this.topic, avroSchema: ModelEventAvro, schema: ModelEvent });
-    const consumer = this.kafka.consumer({ groupId: `edgeflow-api-${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`, maxWaitTimeInMs: 250 });
+    const group = this.options.groupPrefix ?? `edgeflow-model-events-${hostname()}-${process.pid}`;
+    const consumer = this.kafka.consumer({ groupId: `${group}-${randomUUID().slice(0, 8)}`, maxWaitTimeInMs: 250 });
     this.consumer = consumer;
     const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
     await consumer.connect();
