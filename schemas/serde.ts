@@ -19,7 +19,16 @@ export function createRegistryClient(url: string): RegistryClient {
 export interface Codec<T> {
   readonly topic: string;
   readonly schemaId: number;
+  /** Validates `value` with the zod schema (every field and refinement), then encodes it. */
   serialize(value: T): Promise<Buffer>;
+  /**
+   * For values this platform's processors built (typed as T at compile time): checked
+   * against the Avro schema — types, arity, nothing that could corrupt the wire — but not
+   * re-run through the zod refinements, which cost as much as the encoding. A value that
+   * fails the Avro check is refused with the zod schema's field-by-field reasons. The
+   * runtimes use it for processor outputs; consumers still validate fully on deserialize.
+   */
+  serializeOwn(value: T): Buffer;
   deserialize(bytes: Buffer): Promise<T>;
 }
 
@@ -58,19 +67,42 @@ export async function createAvroCodec<S extends z.ZodType>(options: CodecOptions
     return r;
   };
 
+  // One scratch buffer the encoder writes into, grown when a value does not fit.
+  let scratch = Buffer.allocUnsafe(64 * 1024);
+  header.copy(scratch, 0);
+  const encode = (value: unknown): Buffer => {
+    let end: number;
+    try {
+      end = type.encode(value, scratch, 5);
+      while (end < 0) {
+        scratch = Buffer.allocUnsafe(2 * (scratch.length - end));
+        header.copy(scratch, 0);
+        end = type.encode(value, scratch, 5);
+      }
+    } catch (error) {
+      throw new SchemaViolation(`${topic} value`, [{ path: "", message: (error as Error).message }], error);
+    }
+    const out = Buffer.allocUnsafe(end);
+    scratch.copy(out, 0, 0, end);
+    return out;
+  };
+  const refuse = (value: unknown): never => {
+    const parsed = schema.safeParse(value);
+    if (!parsed.success) throw new SchemaViolation(`${topic} value`, issuesOf(parsed.error));
+    throw new SchemaViolation(`${topic} value`, [{ path: "", message: "the value does not fit the topic's Avro schema" }]);
+  };
+
   return {
     topic,
     schemaId,
     async serialize(value) {
       const parsed = schema.safeParse(value);
       if (!parsed.success) throw new SchemaViolation(`${topic} value`, issuesOf(parsed.error));
-      let body: Buffer;
-      try {
-        body = type.toBuffer(parsed.data);
-      } catch (error) {
-        throw new SchemaViolation(`${topic} value`, [{ path: "", message: (error as Error).message }], error);
-      }
-      return Buffer.concat([header, body], 5 + body.length);
+      return encode(parsed.data);
+    },
+    serializeOwn(value) {
+      if (!type.isValid(value)) refuse(value);
+      return encode(value);
     },
     async deserialize(bytes) {
       if (bytes.length < 5 || bytes[0] !== 0) {

@@ -252,7 +252,7 @@ export class EmbeddedRuntime {
     const now = Date.now();
     for (const e of emitted) {
       const stream = r.processor.outputs[e.output]!;
-      this.topic(stream.topic).append(e.key, await stream.codec.serialize(e.value), now);
+      this.topic(stream.topic).append(e.key, stream.codec.serializeOwn(e.value), now);
       streamEmitted.inc({ processor: name, output: stream.topic, runtime: RUNTIME });
     }
     for (const d of dead) dlq.append(d.key, encodeDeadLetter(d), now);

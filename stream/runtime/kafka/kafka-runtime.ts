@@ -221,7 +221,7 @@ export async function runOnKafka<S>(processor: Processor<S>, options: KafkaRunti
       for (const e of emitted) {
         const stream = processor.outputs[e.output]!;
         const list = byTopic.get(stream.topic) ?? [];
-        list.push({ key: e.key, value: await stream.codec.serialize(e.value) });
+        list.push({ key: e.key, value: stream.codec.serializeOwn(e.value) });
         byTopic.set(stream.topic, list);
       }
       if (dead.length > 0) byTopic.set(dlqTopic, dead);
