@@ -34,5 +34,17 @@ export const BikeCountEventAvro = {
 
 /** Stable id of an event: one counter has at most one count per hour. */
 export function bikeEventId(event: Pick<BikeCountEvent, "counterId" | "timestamp">): string {
-  return `${event.counterId}@${new Date(event.timestamp).toISOString()}`;
+  return `${event.counterId}@${isoHour(event.timestamp)}`;
+}
+
+// Every counter reports the same hours: format each timestamp once, not once per counter.
+const isoCache = new Map<number, string>();
+function isoHour(timestamp: number): string {
+  let iso = isoCache.get(timestamp);
+  if (iso === undefined) {
+    iso = new Date(timestamp).toISOString();
+    if (isoCache.size >= 4_096) isoCache.clear();
+    isoCache.set(timestamp, iso);
+  }
+  return iso;
 }

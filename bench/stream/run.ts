@@ -107,7 +107,8 @@ function kafkaPid(): number | null {
 /** Starts `n` stream worker processes (features + scorer, fused) serving `modelDir`. */
 function startWorkers(n: number, prefix: string, modelDir: string, extra: Record<string, string> = {}): Workers {
   const children = Array.from({ length: n }, () =>
-    spawn(process.execPath, ["--import", "tsx", join(ROOT, "services/scorer/main.ts")], {
+    // BENCH_WORKER_NODE_ARGS: extra node flags for the workers, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+    spawn(process.execPath, [...(process.env.BENCH_WORKER_NODE_ARGS?.split(" ").filter(Boolean) ?? []), "--import", "tsx", join(ROOT, "services/scorer/main.ts")], {
       cwd: ROOT,
       env: {
         ...process.env,

@@ -118,28 +118,36 @@ function calendarOf(target: number): { hour: number; weekday: number; month: num
   return cal;
 }
 
+// Count `lag` hours before target hour t + 1 (NaN when missing).
+function countAt(state: BikeCounterState, t: number, lag: number): number {
+  const v = state.counts[slot(t + 1 - lag)]!;
+  return v === MISSING ? Number.NaN : v;
+}
+
+// Mean of the counts `fromLag` … `fromLag + hours - 1` hours before t + 1, if at least half are there.
+function meanOf(state: BikeCounterState, t: number, fromLag: number, hours: number): number {
+  let sum = 0;
+  let n = 0;
+  for (let lag = fromLag; lag < fromLag + hours; lag++) {
+    const v = state.counts[slot(t + 1 - lag)]!;
+    if (v !== MISSING) {
+      sum += v;
+      n += 1;
+    }
+  }
+  return n * 2 >= hours ? sum / n : Number.NaN;
+}
+
 function featureRow(state: BikeCounterState, event: BikeCountEvent): BikeFeatureRow {
   const t = state.latestHour;
   const target = (t + 1) * HOUR_MS;
-  const at = (lag: number): number => {
-    const v = state.counts[slot(t + 1 - lag)]!;
-    return v === MISSING ? Number.NaN : v;
-  };
-  const mean = (fromLag: number, hours: number): number => {
-    let sum = 0;
-    let n = 0;
-    for (let lag = fromLag; lag < fromLag + hours; lag++) {
-      const v = state.counts[slot(t + 1 - lag)]!;
-      if (v !== MISSING) {
-        sum += v;
-        n += 1;
-      }
-    }
-    return n * 2 >= hours ? sum / n : Number.NaN;
-  };
   const cal = calendarOf(target);
-  const [lag1, lag2, lag168, lag169] = [at(1), at(2), at(168), at(169)];
-  const [mean24, mean24LastWeek] = [mean(1, 24), mean(169, 24)];
+  const lag1 = countAt(state, t, 1);
+  const lag2 = countAt(state, t, 2);
+  const lag168 = countAt(state, t, 168);
+  const lag169 = countAt(state, t, 169);
+  const mean24 = meanOf(state, t, 1, 24);
+  const mean24LastWeek = meanOf(state, t, 169, 24);
   const values = [
     cal.hour,
     cal.weekday,
@@ -148,13 +156,13 @@ function featureRow(state: BikeCounterState, event: BikeCountEvent): BikeFeature
     cal.weekday >= 5 ? 1 : 0,
     lag1,
     lag2,
-    at(3),
-    at(24),
-    at(48),
+    countAt(state, t, 3),
+    countAt(state, t, 24),
+    countAt(state, t, 48),
     lag168,
     lag169,
     mean24,
-    mean(1, 168),
+    meanOf(state, t, 1, 168),
     mean24LastWeek,
     // Last week's count at h, scaled by how this hour / this day compares with last week's.
     (lag168 * (lag1 + 1)) / (lag169 + 1),
@@ -168,6 +176,6 @@ function featureRow(state: BikeCounterState, event: BikeCountEvent): BikeFeature
     eventTime: t * HOUR_MS,
     targetTime: target,
     values,
-    complete: values.every((v) => !Number.isNaN(v)),
+    complete: !values.some(Number.isNaN),
   };
 }

@@ -13,6 +13,8 @@
 //    that writes each record into a buffer of its exact size, and the Encoder's varint,
 //    varlong, array and growth methods are patched to write in place. Same bytes, tested
 //    against kafkajs' own encoder in a separate, unpatched process.
+//    Its record batch checksum (CRC32C) goes a byte at a time through one table; ours is the
+//    same checksum eight bytes at a time (slicing-by-8).
 // 3. Its default partitioner hashes keys with murmur2 over an emulated 64-bit Long (and
 //    filters the partition list per message). `fastDefaultPartitioner` is the same
 //    algorithm — Java's murmur2, so a key still lands where the Java client puts it — on
@@ -39,6 +41,7 @@ const groupPath = require.resolve("kafkajs/src/producer/groupMessagesPerPartitio
 const sendMessagesPath = require.resolve("kafkajs/src/producer/sendMessages.js");
 const recordPath = require.resolve("kafkajs/src/protocol/recordBatch/record/v0/index.js");
 const produceRequestPath = require.resolve("kafkajs/src/protocol/requests/produce/v3/request.js");
+const crcPath = require.resolve("kafkajs/src/protocol/recordBatch/crc32C/index.js");
 
 // kafkajs' Encoder, as far as these fixes use it.
 interface KEncoder {
@@ -147,6 +150,36 @@ function fastRecord(Encoder: KEncoderClass, original: RecordEncoder): RecordEnco
   };
 }
 
+// CRC32C (Castagnoli, reflected polynomial 0x82f63b78), slicing-by-8.
+const CRC = new Int32Array(8 * 256);
+for (let i = 0; i < 256; i++) {
+  let c = i;
+  for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0x82f63b78 : c >>> 1;
+  CRC[i] = c;
+}
+for (let i = 0; i < 256; i++) for (let t = 1; t < 8; t++) CRC[t * 256 + i] = (CRC[(t - 1) * 256 + i]! >>> 8) ^ CRC[CRC[(t - 1) * 256 + i]! & 0xff]!;
+
+export function crc32c(buf: Uint8Array): number {
+  let crc = -1;
+  let i = 0;
+  const n = buf.length;
+  const T = CRC;
+  for (; n - i >= 8; i += 8) {
+    const a = crc ^ (buf[i]! | (buf[i + 1]! << 8) | (buf[i + 2]! << 16) | (buf[i + 3]! << 24));
+    crc =
+      T[1792 + (a & 0xff)]! ^
+      T[1536 + ((a >>> 8) & 0xff)]! ^
+      T[1280 + ((a >>> 16) & 0xff)]! ^
+      T[1024 + (a >>> 24)]! ^
+      T[768 + buf[i + 4]!]! ^
+      T[512 + buf[i + 5]!]! ^
+      T[256 + buf[i + 6]!]! ^
+      T[buf[i + 7]!]!;
+  }
+  for (; i < n; i++) crc = T[(crc ^ buf[i]!) & 0xff]! ^ (crc >>> 8);
+  return (crc ^ -1) >>> 0;
+}
+
 function install(): boolean {
   const cached = require.cache[groupPath];
   if (cached?.exports === groupMessagesPerPartition) return true;
@@ -157,6 +190,7 @@ function install(): boolean {
   const originalRecord = require(recordPath) as RecordEncoder;
   patchEncoder(Encoder);
   cacheModule(recordPath, fastRecord(Encoder, originalRecord));
+  if (!require.cache[crcPath]) cacheModule(crcPath, crc32c);
   return true;
 }
 

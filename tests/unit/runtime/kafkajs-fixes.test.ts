@@ -4,6 +4,7 @@ import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { kafkajsFixesActive, murmur2 } from "../../../stream/runtime/index.ts";
 import { fastDefaultPartitioner } from "../../../stream/runtime/kafka/kafkajs.ts";
+import { crc32c } from "../../../stream/runtime/kafka/kafkajs-fixes.ts";
 
 const require = createRequire(import.meta.url);
 
@@ -20,6 +21,17 @@ describe("kafkajs fixes", () => {
     for (const m of messages) (expected[partitioner({ message: m })] ??= []).push(m);
     expect(grouped).toEqual(expected);
     expect(group({ topic: "t", partitionMetadata: [], messages, partitioner })).toEqual({});
+  });
+
+  it("crc32c is kafkajs' CRC32C on every length and alignment", () => {
+    const reference = require("kafkajs/src/protocol/recordBatch/crc32C/crc32C.js") as (b: Buffer) => number;
+    for (let n = 0; n < 300; n++) {
+      const b = randomBytes(n * 7 + (n % 13));
+      expect(crc32c(b)).toBe(reference(b) >>> 0);
+      expect(crc32c(b.subarray(n % 5))).toBe(reference(b.subarray(n % 5)) >>> 0);
+    }
+    // The standard check value of CRC-32C.
+    expect(crc32c(Buffer.from("123456789"))).toBe(0xe3069283);
   });
 
   it("murmur2 is kafkajs' (and Java's) murmur2 on every key length", () => {
