@@ -126,7 +126,9 @@ async function main(): Promise<number> {
   const stop = () => children.forEach((c) => c.exitCode === null && c.kill("SIGTERM"));
   process.once("SIGINT", () => (stop(), process.exit(130)));
   try {
-    const edgeflow = spawn(process.execPath, ["--import", "tsx", join(ROOT, "services/api/main.ts")], {
+    // BENCH_SERVER_NODE_ARGS: extra node flags for edgeflow's server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+    const nodeArgs = process.env.BENCH_SERVER_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
+    const edgeflow = spawn(process.execPath, [...nodeArgs, "--import", "tsx", join(ROOT, "services/api/main.ts")], {
       env: {
         ...process.env,
         PORT: String(efPort),
