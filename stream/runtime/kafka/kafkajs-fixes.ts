@@ -15,7 +15,13 @@
 //    against kafkajs' own encoder in a separate, unpatched process.
 //    Its record batch checksum (CRC32C) goes a byte at a time through one table; ours is the
 //    same checksum eight bytes at a time (slicing-by-8).
-// 3. Its default partitioner hashes keys with murmur2 over an emulated 64-bit Long (and
+// 3. Its cluster looks up a coordinator (FindCoordinator, a broker round trip) every time it
+//    needs one: a transaction asked four times — for AddPartitionsToTxn, AddOffsetsToTxn,
+//    TxnOffsetCommit and EndTxn — so nine round trips per batch instead of five. Lookups
+//    are cached for COORDINATOR_TTL_MS and dropped whenever kafkajs refreshes its metadata
+//    (what it does on the errors a moved coordinator gives); a stale entry costs at most one
+//    retry of kafkajs' own retrier.
+// 4. Its default partitioner hashes keys with murmur2 over an emulated 64-bit Long (and
 //    filters the partition list per message). `fastDefaultPartitioner` is the same
 //    algorithm — Java's murmur2, so a key still lands where the Java client puts it — on
 //    32-bit integer arithmetic; createKafka() makes it every producer's default.
@@ -180,6 +186,39 @@ export function crc32c(buf: Uint8Array): number {
   return (crc ^ -1) >>> 0;
 }
 
+export const COORDINATOR_TTL_MS = 2_000;
+
+interface KCluster {
+  findGroupCoordinatorMetadata(args: { groupId: string; coordinatorType?: number }): Promise<unknown>;
+  refreshMetadata(...args: unknown[]): Promise<unknown>;
+}
+
+function cacheCoordinators(Cluster: { prototype: KCluster }): void {
+  const proto = Cluster.prototype;
+  const find = proto.findGroupCoordinatorMetadata;
+  const refresh = proto.refreshMetadata;
+  const caches = new WeakMap<KCluster, Map<string, { at: number; value: Promise<unknown> }>>();
+  const cacheOf = (c: KCluster) => {
+    let m = caches.get(c);
+    if (!m) caches.set(c, (m = new Map()));
+    return m;
+  };
+  proto.findGroupCoordinatorMetadata = function (this: KCluster, args) {
+    const cache = cacheOf(this);
+    const key = `${args.coordinatorType ?? 0}:${args.groupId}`;
+    const hit = cache.get(key);
+    if (hit && Date.now() - hit.at < COORDINATOR_TTL_MS) return hit.value;
+    const value = find.call(this, args);
+    cache.set(key, { at: Date.now(), value });
+    value.catch(() => cache.delete(key));
+    return value;
+  };
+  proto.refreshMetadata = function (this: KCluster, ...args: unknown[]) {
+    cacheOf(this).clear();
+    return refresh.apply(this, args);
+  };
+}
+
 function install(): boolean {
   const cached = require.cache[groupPath];
   if (cached?.exports === groupMessagesPerPartition) return true;
@@ -191,6 +230,7 @@ function install(): boolean {
   patchEncoder(Encoder);
   cacheModule(recordPath, fastRecord(Encoder, originalRecord));
   if (!require.cache[crcPath]) cacheModule(crcPath, crc32c);
+  cacheCoordinators(require("kafkajs/src/cluster/index.js") as { prototype: KCluster });
   return true;
 }
 
