@@ -17,14 +17,18 @@ export function bikeFeatureProcessor(options: BikeFeatureProcessorOptions): Proc
     inputs: [options.events as Stream<unknown>],
     outputs: { features: options.features as Stream<unknown> },
     process(records, ctx) {
+      // States made in this batch belong to it: later events of the batch update them in place.
+      const owned = new Set<BikeCounterState>();
       for (const record of records) {
         const event = record.value as Event;
         if (record.key !== event.counterId) {
           ctx.reject(record, `message key "${record.key}" is not the event's counterId "${event.counterId}"`, "KEY_MISMATCH");
           continue;
         }
-        const step = stepBikeFeatures(ctx.state.get(event.counterId), event);
+        const previous = ctx.state.get(event.counterId);
+        const step = stepBikeFeatures(previous, event, previous !== undefined && owned.has(previous));
         if (step.kind === "duplicate") continue;
+        if (step.state !== previous) owned.add(step.state); // a new state, never a committed one
         ctx.state.put(event.counterId, step.state);
         if (step.kind !== "features") continue;
         const row = step.row;

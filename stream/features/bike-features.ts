@@ -83,24 +83,30 @@ function slot(hour: number): number {
   return ((hour % HISTORY_HOURS) + HISTORY_HOURS) % HISTORY_HOURS;
 }
 
-/** Folds one event into the counter's state; returns new state (input is not mutated). */
-export function stepBikeFeatures(previous: BikeCounterState | undefined, event: BikeCountEvent): BikeFeatureStep {
+/**
+ * Folds one event into the counter's state; returns the new state. The input is not mutated,
+ * unless `reuse` says the caller owns it (a state this function returned earlier in the same
+ * batch): then it is updated in place instead of copied — the same result, without a copy
+ * of the history per event.
+ */
+export function stepBikeFeatures(previous: BikeCounterState | undefined, event: BikeCountEvent, reuse = false): BikeFeatureStep {
   const hour = Math.floor(event.timestamp / HOUR_MS);
   if (previous && hour <= previous.latestHour) {
     if (hour <= previous.latestHour - HISTORY_HOURS) return { kind: "late", state: previous };
     const i = slot(hour);
     if (previous.counts[i] !== MISSING) return { kind: "duplicate", state: previous };
-    const counts = previous.counts.slice();
+    const counts = reuse ? previous.counts : previous.counts.slice();
     counts[i] = event.count;
-    return { kind: "late", state: { latestHour: previous.latestHour, counts } };
+    return { kind: "late", state: reuse ? previous : { latestHour: previous.latestHour, counts } };
   }
   let state: BikeCounterState;
   if (!previous || hour - previous.latestHour >= HISTORY_HOURS) {
     state = emptyState(hour);
   } else {
-    const counts = previous.counts.slice();
+    const counts = reuse ? previous.counts : previous.counts.slice();
     for (let h = previous.latestHour + 1; h < hour; h++) counts[slot(h)] = MISSING;
-    state = { latestHour: hour, counts };
+    state = reuse ? previous : { latestHour: hour, counts };
+    state.latestHour = hour;
   }
   state.counts[slot(hour)] = event.count;
   return { kind: "features", state, row: featureRow(state, event) };

@@ -43,6 +43,7 @@ export function scoringProcessor(options: ScoringProcessorOptions): Processor<ne
         }
       }
       const width = model.nFeatures;
+      const latency = scoringLatency.labels({ model: model.name, version: model.version });
       for (let i = 0; i < scorable.length; i += maxBatch) {
         const chunk = scorable.slice(i, i + maxBatch);
         const rows = new Float32Array(chunk.length * width);
@@ -52,7 +53,7 @@ export function scoringProcessor(options: ScoringProcessorOptions): Processor<ne
         chunk.forEach((r, j) => {
           const f = r.value;
           const latencyMs = Math.max(0, scoredAt - f.ingestedAt);
-          scoringLatency.observe({ model: model.name, version: model.version }, latencyMs / 1000);
+          latency.observe(latencyMs / 1000);
           ctx.emit("predictions", f.entityId, {
             eventId: f.eventId,
             entityId: f.entityId,
