@@ -129,7 +129,6 @@ beforeAll(async () => {
     events.push(e);
   }
   const expected = new ExpectedOutcomes();
-  const [wFeatures, wScorer, wOutcomes] = worker.running;
   const [rekey, mon] = monitor.running;
   let next = 0;
   for (let weekEnd = FIRST_MONDAY; next < events.length; weekEnd = Math.min(weekEnd + WEEK, END)) {
@@ -139,7 +138,8 @@ beforeAll(async () => {
     await publishEvents(kafka, streams.events, week);
     await until(`outcomes up to ${new Date(weekEnd).toISOString()}`, () => outcomes.messages.length >= expected.count, 240_000);
     await until("the monitor to catch up", () => {
-      const produced = wFeatures!.stats().emitted + wScorer!.stats().emitted + wOutcomes!.stats().emitted;
+      // Every record the worker's processors (features + scorer fused, outcomes) committed.
+      const produced = worker!.running.reduce((n, r) => n + r.stats().emitted, 0);
       return rekey!.stats().processed >= produced && mon!.stats().processed >= rekey!.stats().emitted;
     }, 120_000);
     await until("the retrainer to see every drift event", async () => (await triggersSeen()) >= mon!.stats().emitted, 60_000);
