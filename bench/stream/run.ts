@@ -2,7 +2,8 @@
 // real Kafka, beside kafkajs' raw consume rate on the same topic in the same run (the
 // ceiling: no decode, no processing, no transactions).
 //
-//   npx tsx bench/stream/run.ts [--events 218609] [--rate 5000] [--seconds 30] [--instances 2] [--throughput-only]
+//   npx tsx bench/stream/run.ts [--events 218609] [--rate 5000] [--seconds 30] [--instances 2]
+//                               [--latency-instances 1,2] [--throughput-only] [--latency-only]
 //
 // The stream worker runs as it is deployed: `--instances` processes of services/scorer/main.ts
 // in one consumer group (features and scorer fused), each owning its share of the 4
@@ -293,9 +294,16 @@ async function main(): Promise<void> {
     const t = process.argv.includes("--latency-only")
       ? { raw: NaN, backlog: { predictions: 0, seconds: NaN, rate: NaN, cpu: [NaN] }, count: 0, seconds: NaN, publishSeconds: NaN, rate: NaN, cpu: [NaN], kafkaCpu: NaN, events: 0 }
       : await throughput(kafka, await bikeStreams(prefixA), prefixA, sample, model.dir, instances);
-    const l = process.argv.includes("--throughput-only")
-      ? null
-      : await latencyAtRate(kafka, await bikeStreams(prefixB), prefixB, sample, model.dir, rate, seconds, instances);
+    // Latency at the offered rate, for each instance count of --latency-instances (default 1,2).
+    const li = process.argv.indexOf("--latency-instances");
+    const latencyInstances = li > 0 ? process.argv[li + 1]!.split(",").map(Number) : [1, 2];
+    const ls = [];
+    if (!process.argv.includes("--throughput-only")) {
+      for (const n of latencyInstances) {
+        const p = `${prefixB}-${n}`;
+        ls.push({ instances: n, ...(await latencyAtRate(kafka, await bikeStreams(p), p, sample, model.dir, rate, seconds, n)) });
+      }
+    }
     const us = (cpuS: number, n: number) => ((cpuS / n) * 1e6).toFixed(0);
     const workerCpu = t.cpu.reduce((a, b) => a + b, 0);
     console.log("");
@@ -305,12 +313,12 @@ async function main(): Promise<void> {
     console.log(`| edgeflow, exactly-once, events already in Kafka (${instances} instances): events made visible at once → last prediction committed | **${t.backlog.rate.toFixed(0)} events/s** (${t.events} events, ${t.backlog.predictions} predictions in ${t.backlog.seconds.toFixed(1)} s) |`);
     console.log(`| edgeflow, exactly-once, live: first event sent → last prediction committed | **${t.rate.toFixed(0)} events/s** (${t.events} events, ${t.count} predictions in ${t.seconds.toFixed(1)} s; sending took ${t.publishSeconds.toFixed(1)} s) |`);
     console.log(`| ratio edgeflow (events in Kafka) / raw consume | ${(t.backlog.rate / t.raw).toFixed(3)} |`);
-    if (l) console.log(`| event → prediction latency at ${l.achieved.toFixed(0)} events/s offered (read_committed) | p50 ${l.p50} ms, p99 ${l.p99} ms, max ${l.max} ms (n=${l.n}) |`);
+    for (const l of ls) console.log(`| event → prediction latency at ${l.achieved.toFixed(0)} events/s offered, ${l.instances} instance(s) (read_committed) | p50 ${l.p50} ms, **p99 ${l.p99} ms**, max ${l.max} ms (n=${l.n}) |`);
     console.log("\nwhere the time goes (throughput run):");
     console.log(`  events in Kafka: stream workers ${t.backlog.cpu.map((c) => c.toFixed(1)).join(" + ")} CPU s = ${us(t.backlog.cpu.reduce((a, b) => a + b, 0), t.events)} µs of CPU per event`);
     console.log(`  live: stream workers: ${t.cpu.map((c) => c.toFixed(1)).join(" + ")} CPU s = ${us(workerCpu, t.events)} µs of CPU per event (all threads)`);
     console.log(`  Kafka broker:   ${t.kafkaCpu.toFixed(1)} CPU s = ${us(t.kafkaCpu, t.events)} µs per event`);
-    if (l) console.log(`  at ${l.achieved.toFixed(0)} events/s: stream workers ${l.cpu.map((c) => c.toFixed(1)).join(" + ")} CPU s for ${l.total} events = ${us(l.cpu.reduce((a, b) => a + b, 0), l.total)} µs per event`);
+    for (const l of ls) console.log(`  at ${l.achieved.toFixed(0)} events/s, ${l.instances} instance(s): stream workers ${l.cpu.map((c) => c.toFixed(1)).join(" + ")} CPU s for ${l.total} events = ${us(l.cpu.reduce((a, b) => a + b, 0), l.total)} µs per event`);
   } finally {
     await deleteTopicsWithPrefix(kafka, prefixA);
     await deleteTopicsWithPrefix(kafka, prefixB);
