@@ -17,6 +17,36 @@ export const BikeCountEvent = z.strictObject({
 });
 export type BikeCountEvent = z.infer<typeof BikeCountEvent>;
 
+const MIN_TIME = Date.UTC(2000, 0, 1);
+const MAX_TIME = Date.UTC(2100, 0, 1);
+
+/**
+ * True only for events `BikeCountEvent` accepts, given Avro already fixed the fields and their
+ * types: the refinements, without zod's cost (a tenth of it). The codec of the events topic
+ * uses it as its fast path; anything else goes through zod for the error. NaN and infinities
+ * fail every comparison here.
+ */
+export function bikeCountEventAccepts(e: BikeCountEvent): boolean {
+  return (
+    typeof e.counterId === "string" &&
+    e.counterId.length > 0 &&
+    typeof e.siteId === "string" &&
+    e.siteId.length > 0 &&
+    Number.isInteger(e.timestamp) &&
+    e.timestamp >= MIN_TIME &&
+    e.timestamp <= MAX_TIME &&
+    Number.isInteger(e.count) &&
+    e.count >= 0 &&
+    typeof e.latitude === "number" &&
+    e.latitude >= -90 &&
+    e.latitude <= 90 &&
+    typeof e.longitude === "number" &&
+    e.longitude >= -180 &&
+    e.longitude <= 180 &&
+    Object.keys(e).length === 6
+  );
+}
+
 export const BikeCountEventAvro = {
   type: "record",
   name: "BikeCountEvent",

@@ -4,6 +4,7 @@
 import {
   BikeCountEvent,
   BikeCountEventAvro,
+  bikeCountEventAccepts,
   FeatureVector,
   FeatureVectorAvro,
   Outcome,
@@ -31,7 +32,7 @@ export async function bikeStreams(prefix: string, registry: string | RegistryCli
   const topics = topicsFor("bike-traffic", prefix);
   return {
     topics,
-    events: { topic: topics.events, codec: await createAvroCodec({ registry, topic: topics.events, avroSchema: BikeCountEventAvro, schema: BikeCountEvent }) },
+    events: { topic: topics.events, codec: await createAvroCodec({ registry, topic: topics.events, avroSchema: BikeCountEventAvro, schema: BikeCountEvent, accepts: bikeCountEventAccepts }) },
     features: { topic: topics.features, codec: await createAvroCodec({ registry, topic: topics.features, avroSchema: FeatureVectorAvro, schema: FeatureVector }) },
     predictions: { topic: topics.predictions, codec: await createAvroCodec({ registry, topic: topics.predictions, avroSchema: PredictionAvro, schema: Prediction }) },
     outcomes: { topic: topics.outcomes, codec: await createAvroCodec({ registry, topic: topics.outcomes, avroSchema: OutcomeAvro, schema: Outcome }) },

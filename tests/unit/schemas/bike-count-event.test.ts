@@ -4,6 +4,7 @@ import {
   BikeCountEventAvro,
   DecodeError,
   SchemaViolation,
+  bikeCountEventAccepts,
   bikeEventId,
   createAvroCodec,
   createRegistryClient,
@@ -122,6 +123,33 @@ describe("Avro codec over the Schema Registry client (mock://)", () => {
     const negative = c.serializeOwn({ ...good, count: -5 });
     // …and a consumer still refuses it on the way in.
     await expect(c.deserialize(negative)).rejects.toBeInstanceOf(SchemaViolation);
+  });
+
+  it("has a fast check that accepts only what the zod schema accepts", async () => {
+    const specials = [0, -0, -1, 0.5, 1e15, -1e15, Number.NaN, Infinity, -Infinity, 90.0001, -90.0001, 180.0001, -180.0001, 2 ** 31, Date.UTC(1999, 11, 31), Date.UTC(2100, 0, 1), Date.UTC(2100, 0, 1) + 1, "", "x", null, undefined, true, {}];
+    let accepted = 0;
+    for (const field of Object.keys(good)) {
+      for (const v of specials) {
+        const e = { ...good, [field]: v } as unknown as BikeCountEvent;
+        const fast = bikeCountEventAccepts(e);
+        const zod = BikeCountEvent.safeParse(e).success;
+        if (fast) {
+          accepted += 1;
+          expect(zod, `${field} = ${String(v)}`).toBe(true);
+        }
+      }
+    }
+    expect(accepted).toBeGreaterThan(10);
+    expect(bikeCountEventAccepts({ ...good, extra: 1 } as unknown as BikeCountEvent)).toBe(false);
+    // Real events take the fast path; the codec still refuses a bad one with zod's reasons.
+    const c = await codec("events.fast");
+    expect(bikeCountEventAccepts(good as BikeCountEvent)).toBe(true);
+    const fastCodec = await createAvroCodec({ registry: createRegistryClient("mock://"), topic: "events.fast", avroSchema: BikeCountEventAvro, schema: BikeCountEvent, accepts: bikeCountEventAccepts });
+    expect(await fastCodec.deserialize(await c.serialize(good))).toEqual(good);
+    const bad = c.serializeOwn({ ...good, count: -5 });
+    const error = await fastCodec.deserialize(bad).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SchemaViolation);
+    expect((error as SchemaViolation).issues[0]!.path).toBe("count");
   });
 
   it("decodes a message written with an older schema version through schema resolution", async () => {
