@@ -14,6 +14,9 @@ function kafkaLogCreator() {
     // unknown partition during topic creation) before retrying it; the retry's outcome is
     // what matters, so those go to debug.
     if (namespace === "Connection" && message.startsWith("Response ")) log.debug(message, fields);
+    // CONCURRENT_TRANSACTIONS: the broker is still writing the previous transaction's
+    // markers when the next one starts; kafkajs retries it (after ~100 ms), as Java does.
+    else if (message.includes("another concurrent operation on the same transaction")) log.debug(message, fields);
     else if (level === logLevel.ERROR) log.error(message, fields);
     else if (level === logLevel.WARN) log.warn(message, fields);
     else if (level === logLevel.INFO) log.debug(message, fields);
