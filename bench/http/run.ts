@@ -8,7 +8,8 @@
 // (.edgeflow/venvs/bench-peer, bench/http/peer/requirements.txt) when missing.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { createServer } from "node:net";
 import { join, resolve } from "node:path";
 import autocannon from "autocannon";
@@ -81,6 +82,51 @@ function peerVenv(): string {
     writeFileSync(stampFile, stamp);
   }
   return join(venv, "bin/python");
+}
+
+/**
+ * vegeta (Go, from the Go module proxy; installed under EDGEFLOW_HOME/bin when missing): an
+ * open-model load generator — requests leave at the fixed rate whether or not earlier ones
+ * were answered, so queueing shows in the latency — with microsecond percentiles, at a
+ * fraction of autocannon's CPU (which shares the cores with the server here).
+ */
+function vegetaBin(): string | null {
+  const bin = join(HOME, "bin", "vegeta");
+  if (existsSync(bin)) return bin;
+  say("bench: installing vegeta (go install github.com/tsenart/vegeta/v12@v12.12.0)");
+  const r = spawnSync("go", ["install", "github.com/tsenart/vegeta/v12@v12.12.0"], {
+    stdio: "inherit",
+    env: { ...process.env, GOBIN: join(HOME, "bin"), GOPATH: join(HOME, "go") },
+  });
+  return r.status === 0 && existsSync(bin) ? bin : null;
+}
+
+function vegetaLoad(bin: string, o: { name: string; pid: number; url: string; body: string; headers: Record<string, string>; rate: number; duration: number }): Result {
+  const dir = mkdtempSync(join(tmpdir(), "ef-vegeta-"));
+  const target = { method: "POST", url: o.url, body: Buffer.from(o.body).toString("base64"), header: Object.fromEntries(Object.entries({ "content-type": "application/json", ...o.headers }).map(([k, v]) => [k, [v]])) };
+  writeFileSync(join(dir, "targets.json"), `${JSON.stringify(target)}\n`);
+  const cpuBefore = cpuSeconds(o.pid);
+  const attack = spawnSync(bin, ["attack", "-format=json", `-targets=${join(dir, "targets.json")}`, `-rate=${o.rate}/s`, `-duration=${o.duration}s`, "-max-workers=256", `-output=${join(dir, "results.bin")}`], { stdio: ["ignore", "inherit", "inherit"] });
+  if (attack.status !== 0) throw new Error(`vegeta attack failed (${attack.status})`);
+  const cpu = cpuSeconds(o.pid) - cpuBefore;
+  const report = spawnSync(bin, ["report", "-type=json", join(dir, "results.bin")], { encoding: "utf8" });
+  const m = JSON.parse(report.stdout) as { requests: number; throughput: number; latencies: Record<string, number>; status_codes: Record<string, number>; errors: string[] };
+  const ok = m.status_codes["200"] ?? 0;
+  const result: Result = {
+    name: o.name,
+    server: "edgeflow",
+    rows: 1,
+    rps: Math.round(m.throughput),
+    rowsPerSecond: Math.round(m.throughput),
+    p50: Math.round(m.latencies["50th"]! / 1e3) / 1e3,
+    p99: Math.round(m.latencies["99th"]! / 1e3) / 1e3,
+    non2xx: m.requests - ok,
+    errors: m.errors.length,
+    cpuUsPerRequest: Math.round((cpu * 1e6) / Math.max(1, m.requests)),
+    targetRate: o.rate,
+  };
+  say(`  ${o.name.padEnd(34)} ${String(result.rps).padStart(7)} req/s  p50 ${result.p50} ms  p99 ${result.p99} ms  max ${(m.latencies.max! / 1e6).toFixed(1)} ms  cpu ${result.cpuUsPerRequest} µs/req  non-2xx ${result.non2xx}  errors ${result.errors}`);
+  return result;
 }
 
 async function load(o: { name: string; server: Result["server"]; pid: number; url: string; body: string; rows: number; headers?: Record<string, string>; connections: number; duration: number; rate?: number }): Promise<Result> {
@@ -209,6 +255,14 @@ async function main(): Promise<number> {
     say(`fixed rate ${rate} req/s`);
     results.push(await load({ name: `edgeflow OIP infer (1 row) @${rate}`, server: "edgeflow", pid: edgeflow.pid!, url: `${ef}/v2/models/bike-next-hour/infer`, body: bodies.oip1, rows: 1, headers: auth, connections: 50, duration, rate }));
     results.push(await load({ name: `edgeflow /v1/predict (1) @${rate}`, server: "edgeflow", pid: edgeflow.pid!, url: `${ef}/v1/predict`, body: bodies.predict1, rows: 1, headers: auth, connections: 50, duration, rate }));
+    const vegeta = vegetaBin();
+    if (vegeta) {
+      say(`fixed rate ${rate} req/s, vegeta (open model, µs percentiles, a separate Go process)`);
+      results.push(vegetaLoad(vegeta, { name: `edgeflow OIP infer (1 row) @${rate} vegeta`, pid: edgeflow.pid!, url: `${ef}/v2/models/bike-next-hour/infer`, body: bodies.oip1, headers: auth, rate, duration }));
+      results.push(vegetaLoad(vegeta, { name: `edgeflow /v1/predict (1) @${rate} vegeta`, pid: edgeflow.pid!, url: `${ef}/v1/predict`, body: bodies.predict1, headers: auth, rate, duration }));
+    } else {
+      say("bench: vegeta not available (needs go); fixed-rate figures from autocannon only");
+    }
 
     const by = (n: string) => results.find((r) => r.name.startsWith(n))!;
     const ratios = {
