@@ -7,22 +7,16 @@ import { BIKE_FEATURE_SPEC, bikeActualFromFeatures, bikeFeatureProcessor, stepBi
 import { decodeDeadLetter, deadLetterInfo, EmbeddedRuntime } from "../../../stream/runtime/index.ts";
 import { ModelHolder, scoringProcessor } from "../../../stream/scoring/index.ts";
 import { outcomeJoiner } from "../../../stream/outcomes/index.ts";
-import { readParisEvents } from "../../../examples/bike-traffic/dataset.ts";
-import { bikeStreams, type BikeStreams } from "../../support/bike-pipeline.ts";
-import { writeLinearModelFolder } from "../../support/linear-model.ts";
+import { bikeStreams, lastWeekModelDir, parisEventsBefore, type BikeStreams } from "../../support/bike-pipeline.ts";
 
 let sample: BikeCountEvent[];
 let streams: BikeStreams;
 let modelDir: string;
 
 beforeAll(async () => {
-  sample = [];
-  for await (const e of readParisEvents()) {
-    if (e.timestamp >= Date.UTC(2020, 8, 22)) break; // three weeks
-    sample.push(e);
-  }
+  sample = await parisEventsBefore(Date.UTC(2020, 8, 22));
   streams = await bikeStreams("unit");
-  modelDir = writeLinearModelFolder(mkdtempSync(join(tmpdir(), "ef-model-")), { name: "bike", version: "1", spec: BIKE_FEATURE_SPEC, weights: { lag_168h: 1 } }).dir;
+  modelDir = lastWeekModelDir();
 });
 
 const dirOf = () => mkdtempSync(join(tmpdir(), "ef-embedded-"));

@@ -9,8 +9,7 @@ import { bikeEventId, type BikeCountEvent, type FeatureVector, type Prediction }
 import { BIKE_FEATURE_SPEC, bikeFeatureProcessor } from "../../../stream/features/index.ts";
 import { EmbeddedRuntime, decodeDeadLetter, deadLetterInfo, fuse, type Processor } from "../../../stream/runtime/index.ts";
 import { ModelHolder, scoringProcessor } from "../../../stream/scoring/index.ts";
-import { readParisEvents } from "../../../examples/bike-traffic/dataset.ts";
-import { bikeStreams, type BikeStreams } from "../../support/bike-pipeline.ts";
+import { bikeStreams, lastWeekModelDir, parisEventsBefore, type BikeStreams } from "../../support/bike-pipeline.ts";
 import { writeLinearModelFolder } from "../../support/linear-model.ts";
 
 let sample: BikeCountEvent[];
@@ -18,13 +17,9 @@ let streams: BikeStreams;
 let modelDir: string;
 
 beforeAll(async () => {
-  sample = [];
-  for await (const e of readParisEvents()) {
-    if (e.timestamp >= Date.UTC(2020, 8, 16)) break; // two weeks
-    sample.push(e);
-  }
+  sample = await parisEventsBefore(Date.UTC(2020, 8, 16));
   streams = await bikeStreams("unit-fuse");
-  modelDir = writeLinearModelFolder(mkdtempSync(join(tmpdir(), "ef-model-")), { name: "bike", version: "1", spec: BIKE_FEATURE_SPEC, weights: { lag_168h: 1 } }).dir;
+  modelDir = lastWeekModelDir();
 });
 
 function readAll(rt: EmbeddedRuntime, topic: string): Buffer[] {
