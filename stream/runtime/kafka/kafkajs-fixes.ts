@@ -18,9 +18,9 @@
 // 3. Its cluster looks up a coordinator (FindCoordinator, a broker round trip) every time it
 //    needs one: a transaction asked four times — for AddPartitionsToTxn, AddOffsetsToTxn,
 //    TxnOffsetCommit and EndTxn — so nine round trips per batch instead of five. Lookups
-//    are cached for COORDINATOR_TTL_MS and dropped whenever kafkajs refreshes its metadata
-//    (what it does on the errors a moved coordinator gives); a stale entry costs at most one
-//    retry of kafkajs' own retrier.
+//    (the coordinator's node id; the connection is still taken from the broker pool) are
+//    cached for COORDINATOR_TTL_MS, a failed one not at all: after a coordinator moves,
+//    kafkajs' retrier gets NOT_COORDINATOR for at most that long before the next lookup.
 // 4. Its default partitioner hashes keys with murmur2 over an emulated 64-bit Long (and
 //    filters the partition list per message). `fastDefaultPartitioner` is the same
 //    algorithm — Java's murmur2, so a key still lands where the Java client puts it — on
@@ -190,32 +190,23 @@ export const COORDINATOR_TTL_MS = 2_000;
 
 interface KCluster {
   findGroupCoordinatorMetadata(args: { groupId: string; coordinatorType?: number }): Promise<unknown>;
-  refreshMetadata(...args: unknown[]): Promise<unknown>;
 }
 
 function cacheCoordinators(Cluster: { prototype: KCluster }): void {
   const proto = Cluster.prototype;
   const find = proto.findGroupCoordinatorMetadata;
-  const refresh = proto.refreshMetadata;
   const caches = new WeakMap<KCluster, Map<string, { at: number; value: Promise<unknown> }>>();
-  const cacheOf = (c: KCluster) => {
-    let m = caches.get(c);
-    if (!m) caches.set(c, (m = new Map()));
-    return m;
-  };
   proto.findGroupCoordinatorMetadata = function (this: KCluster, args) {
-    const cache = cacheOf(this);
+    let cache = caches.get(this);
+    if (!cache) caches.set(this, (cache = new Map()));
     const key = `${args.coordinatorType ?? 0}:${args.groupId}`;
     const hit = cache.get(key);
     if (hit && Date.now() - hit.at < COORDINATOR_TTL_MS) return hit.value;
     const value = find.call(this, args);
-    cache.set(key, { at: Date.now(), value });
-    value.catch(() => cache.delete(key));
+    const entry = { at: Date.now(), value };
+    cache.set(key, entry);
+    value.catch(() => cache.get(key) === entry && cache.delete(key));
     return value;
-  };
-  proto.refreshMetadata = function (this: KCluster, ...args: unknown[]) {
-    cacheOf(this).clear();
-    return refresh.apply(this, args);
   };
 }
 
