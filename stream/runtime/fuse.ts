@@ -10,9 +10,9 @@
 // two batch delays an event used to wait for.
 //
 // The downstream must be stateless (it gets no store). When it refuses an intermediate
-// record, the upstream input that record derives from goes to the dead-letter topic,
-// with the downstream's reason: that input, replayed once the cause is fixed, yields the
-// record again; nothing is lost.
+// record, the upstream input that record derives from goes to the dead-letter topic with
+// the downstream's reason, and the record itself is still on its topic: nothing is lost,
+// and a downstream run apart (or a backfill) can take it from there once the cause is fixed.
 import type { InputRecord, Processor, ProcessorContext, StateStore, Stream } from "./processor.ts";
 
 export interface FuseOptions {
