@@ -9,11 +9,11 @@
 // once, as on Kafka.
 import { existsSync, fsyncSync, mkdirSync, openSync, closeSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { DecodeError, SchemaViolation } from "../../../schemas/index.ts";
-import { deadLetter, type DeadLetter } from "../dead-letter.ts";
+import type { DeadLetter } from "../dead-letter.ts";
+import { runBatchStep } from "../batch-step.ts";
 import { createLogger } from "../log.ts";
-import { batchDuration, dlqMessages, streamEmitted, streamRecords } from "../metrics.ts";
-import type { InputRecord, Processor, ProcessorStats, RunningProcessor, Stream } from "../processor.ts";
+import { batchDuration, streamEmitted, streamRecords } from "../metrics.ts";
+import type { Processor, ProcessorStats, RunningProcessor, Stream } from "../processor.ts";
 import { OverlayStateStore } from "../state.ts";
 import { TopicLog, type LogRecord } from "./topic-log.ts";
 
@@ -207,48 +207,15 @@ export class EmbeddedRuntime {
     const name = r.processor.name;
     const timer = batchDuration.startTimer({ processor: name, runtime: RUNTIME });
     const dlq = this.topic(this.options.dlqTopic);
-    const raw = new WeakMap<object, LogRecord>();
-    const records: InputRecord<unknown>[] = [];
-    const dead: DeadLetter[] = [];
-    const toDlq = (m: LogRecord, error: unknown) => {
-      const d = deadLetter({ processor: name, topic: input.topic, partition: 0, offset: String(m.position), timestamp: m.timestamp }, m.key, m.value, error, Date.now());
-      dead.push(d);
-      dlqMessages.inc({ processor: name, code: d.headers["edgeflow.dlq.code"]!, runtime: RUNTIME });
-      this.log.warn("message sent to the dead-letter topic", { processor: name, topic: input.topic, offset: m.position, reason: d.headers["edgeflow.dlq.reason"] });
-    };
-    for (const m of batch) {
-      try {
-        if (m.value === null) throw new DecodeError(`${input.topic} value`, "message has no value");
-        const rec: InputRecord<unknown> = {
-          topic: input.topic,
-          key: m.key?.toString() ?? "",
-          value: await input.codec.deserialize(m.value),
-          timestamp: m.timestamp,
-          partition: 0,
-          offset: String(m.position),
-        };
-        raw.set(rec, m);
-        records.push(rec);
-      } catch (error) {
-        if (!(error instanceof DecodeError || error instanceof SchemaViolation)) throw error;
-        toDlq(m, error);
-      }
-    }
-    const emitted: Array<{ output: string; key: string; value: unknown }> = [];
-    if (records.length > 0) {
-      await r.processor.process(records, {
-        state: r.store,
-        emit: (output, key, value) => {
-          if (!r.processor.outputs[output]) throw new Error(`${name} has no output "${output}"`);
-          emitted.push({ output, key, value });
-        },
-        reject: (record, reason, code = "REJECTED") => {
-          const m = raw.get(record);
-          if (!m) throw new Error("reject() was given a record that is not from this batch");
-          toDlq(m, Object.assign(new Error(reason), { code }));
-        },
-      });
-    }
+    const { records, emitted, dead } = await runBatchStep({
+      processor: r.processor,
+      runtime: RUNTIME,
+      store: r.store,
+      input,
+      messages: batch,
+      describe: (m: LogRecord) => ({ key: m.key, value: m.value, timestamp: m.timestamp, partition: 0, offset: String(m.position) }),
+      log: this.log,
+    });
     const now = Date.now();
     for (const e of emitted) {
       const stream = r.processor.outputs[e.output]!;
@@ -257,7 +224,7 @@ export class EmbeddedRuntime {
     }
     for (const d of dead) dlq.append(d.key, encodeDeadLetter(d), now);
     r.stats.batches += 1;
-    r.stats.processed += records.length;
+    r.stats.processed += records;
     r.stats.emitted += emitted.length;
     r.stats.deadLettered += dead.length;
     streamRecords.inc({ processor: name, runtime: RUNTIME }, batch.length);

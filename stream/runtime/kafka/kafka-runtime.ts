@@ -14,11 +14,10 @@
 // A changelog (not a rebuild from input) because state such as a week of counts per
 // counter would otherwise need a week of input re-read on every rebalance.
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Message, Producer } from "kafkajs";
-import { DecodeError, SchemaViolation } from "../../../schemas/index.ts";
 import { createLogger } from "../log.ts";
-import { deadLetter } from "../dead-letter.ts";
-import { batchAborts, batchDuration, dlqMessages, streamEmitted, streamRecords } from "../metrics.ts";
-import type { InputRecord, Processor, ProcessorStats, RunningProcessor } from "../processor.ts";
+import { runBatchStep } from "../batch-step.ts";
+import { batchAborts, batchDuration, streamEmitted, streamRecords } from "../metrics.ts";
+import type { Processor, ProcessorStats, RunningProcessor } from "../processor.ts";
 import { OverlayStateStore } from "../state.ts";
 import { CoPartitionAssigner } from "./co-partition-assigner.ts";
 import { ensureTopics } from "./client.ts";
@@ -64,7 +63,7 @@ export async function runOnKafka<S>(processor: Processor<S>, options: KafkaRunti
   ]);
 
   const groupId = processor.name;
-  const inputCodec = new Map(processor.inputs.map((s) => [s.topic, s.codec]));
+  const inputs = new Map(processor.inputs.map((s) => [s.topic, s]));
   const stores = new Map<number, OverlayStateStore<S>>();
   const producers = new Map<number, Producer>();
   const stats: ProcessorStats = { processed: 0, emitted: 0, deadLettered: 0, batches: 0 };
@@ -168,58 +167,16 @@ export async function runOnKafka<S>(processor: Processor<S>, options: KafkaRunti
     const store = stores.get(partition) ?? new OverlayStateStore<S>();
     stores.set(partition, store);
     const timer = batchDuration.startTimer({ processor: processor.name, runtime: RUNTIME });
-    const codec = inputCodec.get(batch.topic)!;
-    const raw = new WeakMap<object, KafkaMessage>();
-    const records: InputRecord<unknown>[] = [];
-    const dead: Message[] = [];
-    const toDlq = (m: KafkaMessage, error: unknown) => {
-      const d = deadLetter(
-        { processor: processor.name, topic: batch.topic, partition, offset: m.offset, timestamp: Number(m.timestamp) },
-        m.key,
-        m.value,
-        error,
-        Date.now(),
-      );
-      dead.push({ key: d.key, value: d.value, headers: d.headers });
-      dlqMessages.inc({ processor: processor.name, code: d.headers["edgeflow.dlq.code"]!, runtime: RUNTIME });
-      log.warn("message sent to the dead-letter topic", { topic: batch.topic, partition, offset: m.offset, reason: d.headers["edgeflow.dlq.reason"] });
-    };
-    for (const m of batch.messages) {
-      try {
-        if (m.value === null) throw new DecodeError(`${batch.topic} value`, "message has no value (tombstone)");
-        const value = await codec.deserialize(m.value);
-        const rec: InputRecord<unknown> = {
-          topic: batch.topic,
-          key: m.key?.toString() ?? "",
-          value,
-          timestamp: Number(m.timestamp),
-          partition,
-          offset: m.offset,
-        };
-        raw.set(rec, m);
-        records.push(rec);
-      } catch (error) {
-        if (!(error instanceof DecodeError || error instanceof SchemaViolation)) throw error;
-        toDlq(m, error);
-      }
-    }
-
-    const emitted: Array<{ output: string; key: string; value: unknown }> = [];
     try {
-      if (records.length > 0) {
-        await processor.process(records, {
-          state: store,
-          emit: (output, key, value) => {
-            if (!processor.outputs[output]) throw new Error(`${processor.name} has no output "${output}"`);
-            emitted.push({ output, key, value });
-          },
-          reject: (record, reason, code = "REJECTED") => {
-            const m = raw.get(record);
-            if (!m) throw new Error("reject() was given a record that is not from this batch");
-            toDlq(m, Object.assign(new Error(reason), { code }));
-          },
-        });
-      }
+      const { records, emitted, dead } = await runBatchStep({
+        processor,
+        runtime: RUNTIME,
+        store,
+        input: inputs.get(batch.topic)!,
+        messages: batch.messages,
+        describe: (m: KafkaMessage) => ({ key: m.key, value: m.value, timestamp: Number(m.timestamp), partition, offset: m.offset }),
+        log,
+      });
       const byTopic = new Map<string, Message[]>();
       for (const e of emitted) {
         const stream = processor.outputs[e.output]!;
@@ -227,7 +184,7 @@ export async function runOnKafka<S>(processor: Processor<S>, options: KafkaRunti
         list.push({ key: e.key, value: stream.codec.serializeOwn(e.value) });
         byTopic.set(stream.topic, list);
       }
-      if (dead.length > 0) byTopic.set(dlqTopic, dead);
+      if (dead.length > 0) byTopic.set(dlqTopic, dead.map((d) => ({ key: d.key, value: d.value, headers: d.headers })));
       if (useChangelog) {
         const changes = store.changes();
         if (changes.length > 0) {
@@ -254,7 +211,7 @@ export async function runOnKafka<S>(processor: Processor<S>, options: KafkaRunti
       store.commit();
       resolveOffset(last);
       stats.batches += 1;
-      stats.processed += records.length;
+      stats.processed += records;
       stats.emitted += emitted.length;
       stats.deadLettered += dead.length;
       streamRecords.inc({ processor: processor.name, runtime: RUNTIME }, batch.messages.length);
