@@ -8,7 +8,7 @@ import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { methodNotAllowed } from "hono/method-not-allowed";
 import { requestId } from "hono/request-id";
-import { createLogger } from "../../stream/runtime/index.ts";
+import { createLogger, type Logger } from "../../stream/runtime/index.ts";
 import { PredictionBatcher } from "./batcher.ts";
 import { DEFAULT_LIMITS, type ApiEnv, type ApiLimits, type AppDeps } from "./context.ts";
 import { guard } from "./guard.ts";
@@ -22,12 +22,27 @@ import { RateLimiter } from "./rate-limit.ts";
 
 export type ApiApp = OpenAPIHono<ApiEnv>;
 
-export function createApiApp(deps: AppDeps): ApiApp {
+/** What the Hono app and the Node fast lane (fast-lane.ts) share: one limiter, one batcher. */
+export interface ApiCore {
+  limits: ApiLimits;
+  log: Logger;
+  limiter: RateLimiter;
+  batcher: PredictionBatcher;
+}
+
+export function apiCore(deps: AppDeps): ApiCore {
   const limits: ApiLimits = { ...DEFAULT_LIMITS, ...deps.limits };
-  const log = deps.logger ?? createLogger("api");
-  const limiter = new RateLimiter({ ratePerSecond: limits.ratePerSecond, burst: limits.burst, clock: deps.clock });
+  return {
+    limits,
+    log: deps.logger ?? createLogger("api"),
+    limiter: new RateLimiter({ ratePerSecond: limits.ratePerSecond, burst: limits.burst, clock: deps.clock }),
+    batcher: new PredictionBatcher(Math.max(1_024, limits.maxBatch)),
+  };
+}
+
+export function createApiApp(deps: AppDeps, core: ApiCore = apiCore(deps)): ApiApp {
+  const { limits, log, limiter, batcher } = core;
   startDefaultMetrics();
-  const batcher = new PredictionBatcher(Math.max(1_024, limits.maxBatch));
 
   const app: ApiApp = new OpenAPIHono<ApiEnv>({
     defaultHook: (result, c) => {

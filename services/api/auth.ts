@@ -47,9 +47,19 @@ export function createKeyStore(entries: ApiKeyEntry[]): KeyStore {
     if (byHash.has(e.sha256)) throw new ConfigError(`API key "${e.name}" has the same hash as "${byHash.get(e.sha256)!.name}"`, ["EDGEFLOW_API_KEYS"]);
     byHash.set(e.sha256, { name: e.name, scopes: new Set(e.scopes) });
   }
+  // Secrets already verified, so a busy client's key is hashed once, not per request. Only
+  // valid keys enter, so it holds at most one entry per configured key; unknown secrets are
+  // hashed every time and never kept.
+  const verified = new Map<string, ApiKey>();
   return {
     size: byHash.size,
-    verify: (secret) => byHash.get(hashApiKey(secret)) ?? null,
+    verify: (secret) => {
+      const known = verified.get(secret);
+      if (known) return known;
+      const key = byHash.get(hashApiKey(secret)) ?? null;
+      if (key) verified.set(secret, key);
+      return key;
+    },
   };
 }
 

@@ -2,7 +2,7 @@
 // variables — EDGEFLOW_REGISTRY, KAFKA_BROKERS, SCHEMA_REGISTRY_URL, EDGEFLOW_TOPIC_PREFIX —
 // are parsed by services/registry/config.ts).
 import { z } from "zod";
-import { edgeflowHome, envInt, parseEnv, type Env } from "../../schemas/index.ts";
+import { edgeflowHome, envBool, envInt, parseEnv, type Env } from "../../schemas/index.ts";
 
 export const ApiConfig = z.object({
   PORT: envInt(8080, 0, 65_535),
@@ -27,6 +27,8 @@ export const ApiConfig = z.object({
   EDGEFLOW_API_MAX_COUNTERS: envInt(10_000, 1, 10_000_000),
   /** Registry champion poll, the fallback to model-events (0 = events only). */
   EDGEFLOW_API_POLL_SECONDS: envInt(10, 0, 86_400),
+  /** Answer well-formed scoring requests from Node directly (fast-lane.ts); false = every request through Hono. */
+  EDGEFLOW_API_FAST_LANE: envBool(true),
   /** Where downloaded model versions are kept. */
   EDGEFLOW_HOME: z.string().min(1).default(edgeflowHome({})),
 });

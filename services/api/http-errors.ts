@@ -20,9 +20,12 @@ export type ErrorBody = z.infer<typeof ErrorBody>;
 
 export type ErrorStatus = 400 | 401 | 403 | 404 | 405 | 409 | 413 | 415 | 422 | 429 | 500 | 503;
 
-export function errorBody(c: Context, code: string, message: string, issues?: Issue[]): ErrorBody {
-  const requestId = (c.get("requestId") as string | undefined) ?? "";
+export function errorJson(requestId: string, code: string, message: string, issues?: Issue[]): ErrorBody {
   return issues === undefined ? { error: message, code, requestId } : { error: message, code, requestId, issues };
+}
+
+export function errorBody(c: Context, code: string, message: string, issues?: Issue[]): ErrorBody {
+  return errorJson((c.get("requestId") as string | undefined) ?? "", code, message, issues);
 }
 
 export function errorResponse(c: Context, status: ErrorStatus, code: string, message: string, issues?: Issue[], headers?: Record<string, string>) {

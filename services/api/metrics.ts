@@ -43,6 +43,31 @@ export const championChecks = metric(
   () => new Counter({ name: "edgeflow_api_champion_checks_total", help: "Registry champion checks by trigger and result", labelNames: ["trigger", "result"] }),
 );
 
+export const fastLaneTotal = metric(
+  "edgeflow_api_fast_lane_total",
+  () =>
+    new Counter({
+      name: "edgeflow_api_fast_lane_total",
+      help: "Scoring requests answered by the fast lane (served) or handed to the full Hono path (fallback: errors, history records, anything unusual)",
+      labelNames: ["route", "result"],
+    }),
+);
+
+// Children cached by label values: prom-client hashes a label object on every call.
+const predictionCounters = new Map<string, ReturnType<typeof predictionsTotal.labels>>();
+const batchSizes = new Map<string, ReturnType<typeof batchSize.labels>>();
+
+/** Counts `n` rows scored by `model` on `route` and the request's batch size. */
+export function countPredictions(model: { name: string; version: string }, route: string, n: number): void {
+  const key = `${model.name}\u0000${model.version}\u0000${route}`;
+  let counter = predictionCounters.get(key);
+  if (!counter) predictionCounters.set(key, (counter = predictionsTotal.labels(model.name, model.version, route)));
+  counter.inc(n);
+  let sizes = batchSizes.get(route);
+  if (!sizes) batchSizes.set(route, (sizes = batchSize.labels(route)));
+  sizes.observe(n);
+}
+
 let defaultsStarted = false;
 export function startDefaultMetrics(): void {
   if (defaultsStarted || register.getSingleMetric("process_cpu_user_seconds_total")) return;
@@ -72,18 +97,14 @@ export function observe(log: Logger): MiddlewareHandler<ApiEnv> {
     const seconds = (performance.now() - started) / 1000;
     const matched = routePath(c, -1);
     const route = matched === "*" || matched === "/*" || matched === "" ? "unmatched" : matched;
-    const status = c.res.status;
-    timer(c.req.method, route, status).observe(seconds);
-    const fields = {
-      requestId: c.get("requestId"),
-      method: c.req.method,
-      route,
-      path: c.req.path,
-      status,
-      ms: Math.round(seconds * 1e6) / 1e3,
-      keyId: c.get("apiKey")?.name,
-    };
-    if (status >= 500) log.error("request failed", fields);
-    else log.info("request", fields);
+    recordRequest(log, { requestId: c.get("requestId"), method: c.req.method, route, path: c.req.path, status: c.res.status, seconds, keyId: c.get("apiKey")?.name });
   };
+}
+
+/** Times one request and writes its access log line (the Hono path and the fast lane alike). */
+export function recordRequest(log: Logger, r: { requestId: string; method: string; route: string; path: string; status: number; seconds: number; keyId: string | undefined }): void {
+  timer(r.method, r.route, r.status).observe(r.seconds);
+  const fields = { requestId: r.requestId, method: r.method, route: r.route, path: r.path, status: r.status, ms: Math.round(r.seconds * 1e6) / 1e3, keyId: r.keyId };
+  if (r.status >= 500) log.error("request failed", fields);
+  else log.info("request", fields);
 }

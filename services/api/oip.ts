@@ -7,8 +7,8 @@ import type { LoadedModel } from "../../stream/scoring/index.ts";
 import type { PredictionBatcher } from "./batcher.ts";
 import type { ApiEnv, ApiLimits, AppDeps } from "./context.ts";
 import { AUTH_ERRORS, BODY_ERRORS, errorContent, errorResponse, issuesFromZod, summary } from "./http-errors.ts";
-import { batchSize, predictionsTotal } from "./metrics.ts";
-import { InferRequest, InferResponse, ModelMetadata, tensorRows } from "./oip-tensor.ts";
+import { countPredictions } from "./metrics.ts";
+import { InferRequest, InferResponse, ModelMetadata, tensorRows, type TensorRows } from "./oip-tensor.ts";
 
 export const SERVER_VERSION = "0.1.0";
 
@@ -23,6 +23,32 @@ const Live = z.object({ live: z.boolean() }).openapi("OipServerLive");
 const Ready = z.object({ ready: z.boolean() }).openapi("OipServerReady");
 const ModelReady = z.object({ name: z.string(), ready: z.boolean() }).openapi("OipModelReady");
 const ServerMetadata = z.object({ name: z.string(), version: z.string(), extensions: z.array(z.string()) }).openapi("OipServerMetadata");
+
+export const INFER_ROUTE = "/v2/models/:name/infer";
+
+/** The request's one input tensor as model rows, or what is wrong with the request. */
+export function inferTensor(request: InferRequest, model: LoadedModel, maxRows: number): TensorRows {
+  if (request.inputs.length !== 1) return { ok: false, error: `the model takes exactly one input tensor, got ${request.inputs.length}` };
+  const unknown = (request.outputs ?? []).map((o) => o.name).filter((o) => o !== model.card.onnx.output);
+  if (unknown.length > 0) return { ok: false, error: `unknown output ${unknown.map((o) => `"${o}"`).join(", ")}; the model's output is "${model.card.onnx.output}"` };
+  return tensorRows(request.inputs[0]!, model.nFeatures, maxRows);
+}
+
+/** Why the model's output cannot be returned, or null. */
+export function inferOutputProblem(values: Float32Array): string | null {
+  const nonFinite = values.findIndex((v) => !Number.isFinite(v));
+  return nonFinite >= 0 ? `the model's output for row ${nonFinite} is not finite; check the input's scale` : null;
+}
+
+/** The 200 body of infer: one FP32 output of shape [n, 1]. */
+export function inferBody(model: LoadedModel, id: string, n: number, values: Float32Array) {
+  return {
+    model_name: model.name,
+    model_version: model.version,
+    id,
+    outputs: [{ name: model.card.onnx.output, shape: [n, 1], datatype: "FP32", data: Array.from(values) }],
+  };
+}
 
 export function oipRoutes(app: OpenAPIHono<ApiEnv>, deps: AppDeps, limits: ApiLimits, batcher: PredictionBatcher): void {
   const security = [{ ApiKeyAuth: [] }];
@@ -131,24 +157,14 @@ export function oipRoutes(app: OpenAPIHono<ApiEnv>, deps: AppDeps, limits: ApiLi
       const model = served(c, c.req.valid("param").name);
       if (model instanceof Response) return model as never;
       const request = c.req.valid("json");
-      const bad = (error: string) => errorResponse(c, 400, "INVALID_INFER_REQUEST", error) as never;
-      if (request.inputs.length !== 1) return bad(`the model takes exactly one input tensor, got ${request.inputs.length}`);
-      const unknown = (request.outputs ?? []).map((o) => o.name).filter((o) => o !== model.card.onnx.output);
-      if (unknown.length > 0) return bad(`unknown output ${unknown.map((o) => `"${o}"`).join(", ")}; the model's output is "${model.card.onnx.output}"`);
-      const tensor = tensorRows(request.inputs[0]!, model.nFeatures, limits.maxBatch);
-      if (!tensor.ok) return bad(tensor.error);
+      const tensor = inferTensor(request, model, limits.maxBatch);
+      if (!tensor.ok) return errorResponse(c, 400, "INVALID_INFER_REQUEST", tensor.error) as never;
       const values = await batcher.predict(model, tensor.rows, tensor.n);
-      const nonFinite = values.findIndex((v) => !Number.isFinite(v));
-      if (nonFinite >= 0) return bad(`the model's output for row ${nonFinite} is not finite; check the input's scale`);
-      predictionsTotal.inc({ model: model.name, version: model.version, route: "/v2/models/:name/infer" }, tensor.n);
-      batchSize.observe({ route: "/v2/models/:name/infer" }, tensor.n);
+      const outputProblem = inferOutputProblem(values);
+      if (outputProblem) return errorResponse(c, 400, "INVALID_INFER_REQUEST", outputProblem) as never;
+      countPredictions(model, INFER_ROUTE, tensor.n);
       return c.json(
-        {
-          model_name: model.name,
-          model_version: model.version,
-          id: request.id ?? c.get("requestId"),
-          outputs: [{ name: model.card.onnx.output, shape: [tensor.n, 1], datatype: "FP32", data: Array.from(values) }],
-        },
+        inferBody(model, request.id ?? c.get("requestId"), tensor.n, values),
         200,
       );
     },

@@ -10,7 +10,7 @@ const TIME_MESSAGE = "expected an ISO 8601 date-time of 2000-2099 with seconds a
 
 // The exact strings accepted, as a pattern the OpenAPI document can carry (a `format` cannot
 // say "years 2000-2099"), so what a client or a fuzzer reads is what the server enforces.
-const ISO_TIME = /^20\d{2}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,9})?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$/;
+export const ISO_TIME = /^20\d{2}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,9})?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$/;
 const IsoTime = z.string().regex(ISO_TIME, TIME_MESSAGE);
 const EpochMs = z.number().int().min(MIN_TIME).max(MAX_TIME - 1);
 

@@ -4,11 +4,12 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { bikeEventId, type Issue } from "../../schemas/index.ts";
 import { BIKE_FEATURE_NAMES, BIKE_FEATURE_SPEC, HOUR_MS, type BikeFeatureRow } from "../../stream/features/index.ts";
+import type { LoadedModel } from "../../stream/scoring/index.ts";
 import type { PredictionBatcher } from "./batcher.ts";
 import type { ApiEnv, ApiLimits, AppDeps } from "./context.ts";
 import { featuresFromHistory } from "./counter-state.ts";
 import { AUTH_ERRORS, BODY_ERRORS, errorContent, errorResponse, issuesFromZod, summary } from "./http-errors.ts";
-import { batchSize, predictionsTotal } from "./metrics.ts";
+import { countPredictions } from "./metrics.ts";
 import { EventsResponse, PredictResponse, predictSchemas, toEpochMs, type Timestamp } from "./predict-schemas.ts";
 
 // Ids and times of a row, formatted once per row (held rows are reused across requests).
@@ -22,10 +23,85 @@ function labelsOf(row: BikeFeatureRow) {
   return labels;
 }
 
-interface RecordInput {
+export interface RecordInput {
   counterId: string;
   timestamp: Timestamp;
   history?: Array<{ timestamp: Timestamp; count: number }>;
+}
+
+export const PREDICT_ROUTE = "/v1/predict";
+
+export type FeatureRows = { ok: true; rows: BikeFeatureRow[] } | { ok: false; issues: Issue[] };
+
+/**
+ * The feature row of each record — over its history, or the state held for its counter — or
+ * every record's problem, by field path (`records.{i}.…` in a batch).
+ */
+export function featureRows(records: RecordInput[], batch: boolean, deps: Pick<AppDeps, "counters">): FeatureRows {
+  const at = (i: number, field: string) => (batch ? `records.${i}.${field}` : field);
+  const issues: Issue[] = [];
+  const rows: BikeFeatureRow[] = [];
+  records.forEach((r, i) => {
+    const t = toEpochMs(r.timestamp);
+    let row: BikeFeatureRow;
+    let field: string;
+    if (r.history) {
+      field = "history";
+      const result = featuresFromHistory(r.counterId, t, r.history.map((h) => ({ timestamp: toEpochMs(h.timestamp), count: h.count })));
+      if (!result.ok) return void issues.push({ path: at(i, field), message: result.reason });
+      row = result.row;
+    } else {
+      field = "counterId";
+      const state = deps.counters.get(r.counterId);
+      if (!state) {
+        return void issues.push({ path: at(i, field), message: `no history sent and no state held for counter "${r.counterId}": send history, or POST /v1/events first` });
+      }
+      if (state.latestHour !== Math.floor(t / HOUR_MS)) {
+        return void issues.push({
+          path: at(i, "timestamp"),
+          message: `the newest count held for "${r.counterId}" is for ${new Date(state.latestHour * HOUR_MS).toISOString()}, not the hour of timestamp; send history or POST that hour's count to /v1/events`,
+        });
+      }
+      row = deps.counters.features(r.counterId)!;
+    }
+    if (!row.complete) {
+      const missing = BIKE_FEATURE_NAMES.filter((_, k) => Number.isNaN(row.values[k]));
+      return void issues.push({
+        path: at(i, field),
+        message: `history too short to compute complete features for counter "${r.counterId}" at ${new Date(row.eventTime).toISOString()}: missing ${missing.join(", ")} (complete features need the 180 hours up to t)`,
+      });
+    }
+    rows.push(row);
+  });
+  return issues.length > 0 ? { ok: false, issues } : { ok: true, rows };
+}
+
+/** The rows as one row-major float32 matrix. */
+export function rowsInput(rows: BikeFeatureRow[], nFeatures: number): Float32Array {
+  const input = new Float32Array(rows.length * nFeatures);
+  rows.forEach((row, i) => input.set(row.values, i * nFeatures));
+  return input;
+}
+
+/** The 200 body of /v1/predict. */
+export function predictBody(model: LoadedModel, rows: BikeFeatureRow[], values: Float32Array, startedAt: number) {
+  return {
+    model: { name: model.name, version: model.version },
+    predictions: rows.map((row, i) => {
+      const { eventId, targetTime } = labelsOf(row);
+      return { eventId, counterId: row.counterId, targetTime, value: values[i]! };
+    }),
+    latencyMs: Math.round((performance.now() - startedAt) * 1000) / 1000,
+  };
+}
+
+/** The served model if it can answer /v1/predict, else why not. */
+export function predictModel(model: LoadedModel | null): { ok: true; model: LoadedModel } | { ok: false; status: 503 | 409; code: string; message: string } {
+  if (!model) return { ok: false, status: 503, code: "NOT_READY", message: "no verified model is loaded yet" };
+  if (model.card.featureSpecHash !== BIKE_FEATURE_SPEC.hash) {
+    return { ok: false, status: 409, code: "FEATURE_SPEC_MISMATCH", message: `${model.name} v${model.version} does not take the ${BIKE_FEATURE_SPEC.name} v${BIKE_FEATURE_SPEC.version} features` };
+  }
+  return { ok: true, model };
 }
 
 export function predictRoutes(app: OpenAPIHono<ApiEnv>, deps: AppDeps, limits: ApiLimits, batcher: PredictionBatcher): void {
@@ -52,66 +128,17 @@ export function predictRoutes(app: OpenAPIHono<ApiEnv>, deps: AppDeps, limits: A
   app.openapi(
     predict,
     async (c) => {
-      const model = deps.models.current();
-      if (!model) return errorResponse(c, 503, "NOT_READY", "no verified model is loaded yet") as never;
-      if (model.card.featureSpecHash !== BIKE_FEATURE_SPEC.hash) {
-        return errorResponse(c, 409, "FEATURE_SPEC_MISMATCH", `${model.name} v${model.version} does not take the ${BIKE_FEATURE_SPEC.name} v${BIKE_FEATURE_SPEC.version} features`) as never;
-      }
+      const served = predictModel(deps.models.current());
+      if (!served.ok) return errorResponse(c, served.status, served.code, served.message) as never;
+      const { model } = served;
       const body = c.req.valid("json");
       const batch = "records" in body;
-      const records: RecordInput[] = batch ? body.records : [body];
-      const at = (i: number, field: string) => (batch ? `records.${i}.${field}` : field);
-      const issues: Issue[] = [];
-      const rows: BikeFeatureRow[] = [];
-      records.forEach((r, i) => {
-        const t = toEpochMs(r.timestamp);
-        let row: BikeFeatureRow;
-        let field: string;
-        if (r.history) {
-          field = "history";
-          const result = featuresFromHistory(r.counterId, t, r.history.map((h) => ({ timestamp: toEpochMs(h.timestamp), count: h.count })));
-          if (!result.ok) return void issues.push({ path: at(i, field), message: result.reason });
-          row = result.row;
-        } else {
-          field = "counterId";
-          const state = deps.counters.get(r.counterId);
-          if (!state) {
-            return void issues.push({ path: at(i, field), message: `no history sent and no state held for counter "${r.counterId}": send history, or POST /v1/events first` });
-          }
-          if (state.latestHour !== Math.floor(t / HOUR_MS)) {
-            return void issues.push({
-              path: at(i, "timestamp"),
-              message: `the newest count held for "${r.counterId}" is for ${new Date(state.latestHour * HOUR_MS).toISOString()}, not the hour of timestamp; send history or POST that hour's count to /v1/events`,
-            });
-          }
-          row = deps.counters.features(r.counterId)!;
-        }
-        if (!row.complete) {
-          const missing = BIKE_FEATURE_NAMES.filter((_, k) => Number.isNaN(row.values[k]));
-          return void issues.push({
-            path: at(i, field),
-            message: `history too short to compute complete features for counter "${r.counterId}" at ${new Date(row.eventTime).toISOString()}: missing ${missing.join(", ")} (complete features need the 180 hours up to t)`,
-          });
-        }
-        rows.push(row);
-      });
-      if (issues.length > 0) return errorResponse(c, 422, "FEATURES_UNAVAILABLE", summary(issues), issues) as never;
-
-      const n = rows.length;
-      const input = new Float32Array(n * model.nFeatures);
-      rows.forEach((row, i) => input.set(row.values, i * model.nFeatures));
-      const values = await batcher.predict(model, input, n);
-      predictionsTotal.inc({ model: model.name, version: model.version, route: "/v1/predict" }, n);
-      batchSize.observe({ route: "/v1/predict" }, n);
+      const built = featureRows(batch ? body.records : [body], batch, deps);
+      if (!built.ok) return errorResponse(c, 422, "FEATURES_UNAVAILABLE", summary(built.issues), built.issues) as never;
+      const values = await batcher.predict(model, rowsInput(built.rows, model.nFeatures), built.rows.length);
+      countPredictions(model, PREDICT_ROUTE, built.rows.length);
       return c.json(
-        {
-          model: { name: model.name, version: model.version },
-          predictions: rows.map((row, i) => {
-            const { eventId, targetTime } = labelsOf(row);
-            return { eventId, counterId: row.counterId, targetTime, value: values[i]! };
-          }),
-          latencyMs: Math.round((performance.now() - c.get("startedAt")) * 1000) / 1000,
-        },
+        predictBody(model, built.rows, values, c.get("startedAt")),
         200,
       );
     },

@@ -4,18 +4,17 @@
 import type { AddressInfo } from "node:net";
 import { hostname } from "node:os";
 import { resolve } from "node:path";
-import { serve } from "@hono/node-server";
 import { ConfigError, createRegistryClient, type Env } from "../../schemas/index.ts";
 import { BIKE_FEATURE_SPEC } from "../../stream/features/index.ts";
 import { createLogger } from "../../stream/runtime/index.ts";
 import { InProcessModelEventPublisher, KafkaModelEventSubscriber, modelEventsTopic, openRegistry, registryConfig, type ModelRegistry } from "../registry/index.ts";
-import { createApiApp, type ApiApp } from "./app.ts";
+import type { ApiApp } from "./app.ts";
 import { keyStoreFromConfig } from "./auth.ts";
 import { ChampionFollower, pinnedModel } from "./champion.ts";
 import { apiConfig, type ApiConfig } from "./config.ts";
 import type { ServedModel } from "./context.ts";
 import { createCounterStateStore } from "./counter-state.ts";
-import { nodeBodyReader } from "./node-body.ts";
+import { createNodeApi } from "./node-listener.ts";
 
 export interface RunningApi {
   url: string;
@@ -77,27 +76,33 @@ export async function startApi(env: Env = process.env): Promise<RunningApi> {
     models = follower;
   }
 
-  const app = createApiApp({
-    models,
-    modelName: config.EDGEFLOW_MODEL_NAME,
-    registry,
-    champion: follower ?? undefined,
-    keys,
-    counters: createCounterStateStore(config.EDGEFLOW_API_MAX_COUNTERS),
-    limits: {
-      maxBatch: config.EDGEFLOW_API_MAX_BATCH,
-      maxHistory: config.EDGEFLOW_API_MAX_HISTORY,
-      bodyLimitBytes: config.EDGEFLOW_API_BODY_LIMIT_BYTES,
-      ratePerSecond: config.EDGEFLOW_API_RATE_PER_SECOND,
-      burst: config.EDGEFLOW_API_RATE_BURST,
+  const { app, http, front } = createNodeApi(
+    {
+      models,
+      modelName: config.EDGEFLOW_MODEL_NAME,
+      registry,
+      champion: follower ?? undefined,
+      keys,
+      counters: createCounterStateStore(config.EDGEFLOW_API_MAX_COUNTERS),
+      limits: {
+        maxBatch: config.EDGEFLOW_API_MAX_BATCH,
+        maxHistory: config.EDGEFLOW_API_MAX_HISTORY,
+        bodyLimitBytes: config.EDGEFLOW_API_BODY_LIMIT_BYTES,
+        ratePerSecond: config.EDGEFLOW_API_RATE_PER_SECOND,
+        burst: config.EDGEFLOW_API_RATE_BURST,
+      },
+      logger: log,
     },
-    logger: log,
-    bodyReader: nodeBodyReader,
-  });
+    { fastLane: config.EDGEFLOW_API_FAST_LANE },
+  );
 
-  const server = await new Promise<ReturnType<typeof serve>>((ready, fail) => {
-    const s = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, () => ready(s));
-    s.once("error", fail);
+  const server = front?.server ?? http;
+  await new Promise<void>((ready, fail) => {
+    server.once("error", fail);
+    server.listen(config.PORT, config.HOST, () => {
+      server.off("error", fail);
+      ready();
+    });
   });
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.HOST.includes(":") ? `[${config.HOST}]` : config.HOST}:${port}`;
@@ -109,9 +114,9 @@ export async function startApi(env: Env = process.env): Promise<RunningApi> {
     async close() {
       // Stop accepting; idle keep-alive sockets go now, busy ones get a grace period.
       const closed = new Promise<void>((done) => server.close(() => done()));
-      const http = server as unknown as { closeIdleConnections?: () => void; closeAllConnections?: () => void };
-      http.closeIdleConnections?.();
-      const grace = setTimeout(() => http.closeAllConnections?.(), 5_000);
+      if (front) front.closeIdle();
+      else http.closeIdleConnections();
+      const grace = setTimeout(() => (front ? front.closeAll() : http.closeAllConnections()), 5_000);
       await closed;
       clearTimeout(grace);
       for (const close of closers.reverse()) await close().catch((error: unknown) => log.warn("close failed", { error }));

@@ -12,9 +12,17 @@ export interface Logger {
   child(fields: Record<string, unknown>): Logger;
 }
 
+// LOG_LEVEL is re-read at most once a second: process.env is slow to read, and a busy
+// service asks before every request's access log line.
+let thresholdValue = ORDER.info;
+let thresholdReadAt = Number.NEGATIVE_INFINITY;
 function threshold(): number {
-  const level = (process.env.LOG_LEVEL ?? "info") as Level;
-  return ORDER[level] ?? ORDER.info;
+  const now = Date.now();
+  if (now - thresholdReadAt >= 1_000 || now < thresholdReadAt) {
+    thresholdReadAt = now;
+    thresholdValue = ORDER[(process.env.LOG_LEVEL ?? "info") as Level] ?? ORDER.info;
+  }
+  return thresholdValue;
 }
 
 function redact(fields: Record<string, unknown>): Record<string, unknown> {

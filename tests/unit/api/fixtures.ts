@@ -1,14 +1,16 @@
 // Builds the API in memory for tests: a file registry holding real tiny ONNX models
 // (tests/support/linear-model.ts), a champion follower, keys with known secrets, a stepped clock.
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { FeatureSpec } from "../../../schemas/index.ts";
 import { BIKE_FEATURE_SPEC, HOUR_MS } from "../../../stream/features/index.ts";
 import { createLogger } from "../../../stream/runtime/index.ts";
-import { ChampionFollower, createApiApp, createCounterStateStore, createKeyStore, hashApiKey, type ApiApp, type ApiLimits } from "../../../services/api/index.ts";
+import { ChampionFollower, createApiApp, type AppDeps, createCounterStateStore, createKeyStore, hashApiKey, type ApiApp, type ApiLimits } from "../../../services/api/index.ts";
 import type { BodyReader } from "../../../services/api/node-body.ts";
 import { InProcessModelEventPublisher, createFileStore, createModelRegistry, type ModelRegistry } from "../../../services/registry/index.ts";
+import { createNodeApi } from "../../../services/api/node-listener.ts";
 import { writeLinearModelFolder } from "../../support/linear-model.ts";
 
 export const PREDICT_KEY = "test-predict-key-0123456789abcdef";
@@ -28,6 +30,8 @@ export class SteppedClock {
 
 export interface Harness {
   app: ApiApp;
+  /** What `app` was built from: build more servers over the same model, keys and state. */
+  deps: AppDeps;
   registry: ModelRegistry;
   follower: ChampionFollower;
   clock: SteppedClock;
@@ -69,7 +73,7 @@ export async function harness(
   await addVersion(options.weights ?? { lag_1h: 1 });
   const clock = new SteppedClock();
   const logLines: string[] = [];
-  const app = createApiApp({
+  const deps: AppDeps = {
     models: follower,
     modelName: name,
     registry,
@@ -84,9 +88,11 @@ export async function harness(
     clock,
     logger: createLogger("api", {}, (line) => logLines.push(line) > 0),
     bodyReader: options.bodyReader,
-  });
+  };
+  const app = createApiApp(deps);
   return {
     app,
+    deps,
     registry,
     follower,
     clock,
@@ -97,6 +103,27 @@ export async function harness(
       await follower.close();
       await registry.close();
       rmSync(work, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface Listening {
+  base: string;
+  close(): Promise<void>;
+}
+
+/** The API on a real port as server.ts serves it: the fast front before Node's http server (or Node's server alone). */
+export async function listen(deps: AppDeps, options: { fastLane?: boolean } = {}): Promise<Listening> {
+  const api = createNodeApi(deps, options);
+  const server = api.front?.server ?? api.http;
+  await new Promise<void>((ready) => server.listen(0, "127.0.0.1", () => ready()));
+  return {
+    base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    async close() {
+      const closed = new Promise<void>((done) => server.close(() => done()));
+      if (api.front) api.front.closeAll();
+      else api.http.closeAllConnections();
+      await closed;
     },
   };
 }

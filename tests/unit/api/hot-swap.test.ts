@@ -1,33 +1,32 @@
-// Hot swap under load over a real port: concurrent clients keep scoring while the champion
+// Hot swap under load over a real port, served as server.ts serves (fast front + Node/Hono): concurrent clients keep scoring while the champion
 // moves to v2 (served), then to a v3 whose model.onnx was tampered with after promotion and a
 // v4 built for other features (both refused). Every response is a 200 from v1 or v2.
 import { writeFileSync } from "node:fs";
-import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import { serve } from "@hono/node-server";
 import { register } from "prom-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defineFeatureSpec } from "../../../schemas/index.ts";
-import { nodeBodyReader } from "../../../services/api/node-body.ts";
 import { BIKE_FEATURE_NAMES } from "../../../stream/features/index.ts";
-import { MODEL, PREDICT_KEY, T, harness, history, type Harness } from "./fixtures.ts";
+import { MODEL, PREDICT_KEY, T, harness, history, listen, type Harness, type Listening } from "./fixtures.ts";
 
 let h: Harness;
-let server: ReturnType<typeof serve>;
+let server: Listening;
 let base: string;
 
 beforeAll(async () => {
-  // The Node body reader, as services/api/server.ts wires it.
-  h = await harness({ weights: { lag_1h: 1 }, followEvents: false, bodyReader: nodeBodyReader, limits: { ratePerSecond: 1_000_000, burst: 1_000_000, bodyLimitBytes: 64 * 1024 } });
-  server = await new Promise((ready) => {
-    const s = serve({ fetch: h.app.fetch, port: 0, hostname: "127.0.0.1" }, () => ready(s));
-  });
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  h = await harness({ weights: { lag_1h: 1 }, followEvents: false, limits: { ratePerSecond: 1_000_000, burst: 1_000_000, bodyLimitBytes: 64 * 1024 } });
+  server = await listen(h.deps);
+  base = server.base;
 });
 afterAll(async () => {
-  await new Promise<void>((done) => server.close(() => done()));
+  await server.close();
   await h.close();
 });
+
+const fastServed = async () => {
+  const metric = await register.getSingleMetric("edgeflow_api_fast_lane_total")?.get();
+  return (metric?.values ?? []).filter((v) => v.labels.result === "served").reduce((sum, v) => sum + v.value, 0);
+};
 
 const failures = async () => {
   const metric = await register.getSingleMetric("edgeflow_model_swap_failures_total")?.get();
@@ -41,6 +40,7 @@ describe("hot swap under concurrent load", () => {
     const other = defineFeatureSpec({ name: "other", version: 1, features: [{ name: "x", type: "numeric" }] });
     const v4 = await h.addVersion({ x: 1 }, { promote: false, spec: other });
     const failuresBefore = await failures();
+    const fastBefore = await fastServed();
 
     const row = BIKE_FEATURE_NAMES.map((n) => (n === "lag_1h" ? 10 : 1));
     const infer = JSON.stringify({ inputs: [{ name: "input", shape: [1, row.length], datatype: "FP32", data: row }] });
@@ -89,6 +89,8 @@ describe("hot swap under concurrent load", () => {
     for (const r of results.filter((x) => x.value === 10 || x.value === 20)) expect(r.version).toBe(r.value === 10 ? "1" : "2");
     expect(h.follower.current()?.version).toBe(v2);
     expect((await failures()) - failuresBefore).toBe(2);
+    // The OIP clients went through the fast lane, the history clients through Hono.
+    expect((await fastServed()) - fastBefore).toBeGreaterThan(50);
   }, 30_000);
 
   it("reads bodies from Node directly: 413 over the limit, declared or streamed, and the connection still answers", async () => {
