@@ -1,11 +1,14 @@
 // bench/http: requests/s and p50/p99 latency of edgeflow's HTTP API beside a FastAPI +
-// uvicorn + LightGBM (joblib) peer, same model, same machine, one run, one load generator
-// (autocannon). Single-record and 100-record requests, then edgeflow at a fixed 5,000 req/s.
+// uvicorn + LightGBM (joblib) peer, same model, same machine, one run. Throughput of single-
+// and 100-record requests under autocannon (closed model, 32 connections), then edgeflow at a
+// fixed 5,000 req/s under an open-model generator: edgeflow-loadgen (bench/http/loadgen, Go)
+// for a warm-up and three recorded runs per route, and vegeta once per route as a check.
 //
-//   npx tsx bench/http/run.ts [--duration 10] [--connections 32] [--rate 5000]
+//   npx tsx bench/http/run.ts [--duration 10] [--connections 32] [--rate 5000] [--repeats 3]
 //
 // Needs the trainer venv (bash services/trainer/install.sh); creates the peer's venv
-// (.edgeflow/venvs/bench-peer, bench/http/peer/requirements.txt) when missing.
+// (.edgeflow/venvs/bench-peer, bench/http/peer/requirements.txt) when missing; builds the
+// load generators with the machine's Go when it has one.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -36,6 +39,10 @@ interface Result {
   /** Server CPU (user + system, all its threads) per request: robust to a busy machine. */
   cpuUsPerRequest: number;
   targetRate?: number;
+  p999?: number;
+  max?: number;
+  /** The load generator's own CPU per request (it shares the two cores with the server). */
+  generatorCpuUsPerRequest?: number;
 }
 
 /** CPU seconds a process has used (utime + stime from /proc, Linux). */
@@ -129,6 +136,55 @@ function vegetaLoad(bin: string, o: { name: string; pid: number; url: string; bo
   return result;
 }
 
+/**
+ * edgeflow-loadgen (bench/http/loadgen, Go standard library only; built with the machine's
+ * Go into EDGEFLOW_HOME/bin): open model like vegeta, latency from the moment each request
+ * was released, at about half of vegeta's CPU per request — which matters when the generator
+ * and the server share two cores. Rebuilt when its source changes.
+ */
+function loadgenBin(): string | null {
+  const src = join(ROOT, "bench/http/loadgen");
+  const stamp = createHash("sha256").update(readFileSync(join(src, "main.go"))).update(readFileSync(join(src, "go.mod"))).digest("hex").slice(0, 12);
+  const bin = join(HOME, "bin", `edgeflow-loadgen-${stamp}`);
+  if (existsSync(bin)) return bin;
+  say(`bench: building edgeflow-loadgen (go build ${src})`);
+  const r = spawnSync("go", ["build", "-o", bin, "."], { cwd: src, stdio: "inherit", env: { ...process.env, GOPATH: join(HOME, "go"), GOFLAGS: "-mod=mod" } });
+  return r.status === 0 && existsSync(bin) ? bin : null;
+}
+
+function loadgenRun(bin: string, o: { name: string; pid: number; url: string; body: string; headers: Record<string, string>; rate: number; duration: number; record?: boolean }): Result {
+  const dir = mkdtempSync(join(tmpdir(), "ef-loadgen-"));
+  writeFileSync(join(dir, "body.json"), o.body);
+  const headers = Object.entries({ "content-type": "application/json", ...o.headers }).flatMap(([k, v]) => ["-header", `${k}: ${v}`]);
+  const cpuBefore = cpuSeconds(o.pid);
+  // One OS thread for the generator's Go code: fewer cross-core wake-ups on a 2-core machine.
+  const run = spawnSync(bin, ["-url", o.url, "-body", join(dir, "body.json"), ...headers, "-rate", String(o.rate), "-duration", `${o.duration}s`, "-connections", "64"], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, GOMAXPROCS: process.env.GOMAXPROCS ?? "1" } });
+  if (run.status !== 0) throw new Error(`edgeflow-loadgen failed (${run.status})`);
+  const cpu = cpuSeconds(o.pid) - cpuBefore;
+  const m = JSON.parse(run.stdout) as { requests: number; throughput: number; statusCodes: Record<string, number>; errors: number; firstErrors: string[]; latencyMicros: Record<string, number>; generatorCpuMicrosPerRequest: number };
+  const ok = m.statusCodes["200"] ?? 0;
+  const result: Result = {
+    name: o.name,
+    server: "edgeflow",
+    rows: 1,
+    rps: Math.round(m.throughput),
+    rowsPerSecond: Math.round(m.throughput),
+    p50: m.latencyMicros.p50! / 1e3,
+    p99: m.latencyMicros.p99! / 1e3,
+    p999: m.latencyMicros.p999! / 1e3,
+    max: m.latencyMicros.max! / 1e3,
+    non2xx: m.requests - ok - m.errors,
+    errors: m.errors,
+    cpuUsPerRequest: Math.round((cpu * 1e6) / Math.max(1, m.requests)),
+    generatorCpuUsPerRequest: Math.round(m.generatorCpuMicrosPerRequest),
+    targetRate: o.rate,
+  };
+  const line = `  ${o.name.padEnd(34)} ${String(result.rps).padStart(7)} req/s  p50 ${result.p50} ms  p99 ${result.p99} ms  p99.9 ${result.p999} ms  max ${result.max} ms  cpu ${result.cpuUsPerRequest} µs/req (generator ${result.generatorCpuUsPerRequest})  non-2xx ${result.non2xx}  errors ${result.errors}`;
+  say(o.record === false ? `  (warm-up)${line.slice(11)}` : line);
+  if (m.firstErrors.length > 0) say(`    first errors: ${m.firstErrors.join("; ")}`);
+  return result;
+}
+
 async function load(o: { name: string; server: Result["server"]; pid: number; url: string; body: string; rows: number; headers?: Record<string, string>; connections: number; duration: number; rate?: number }): Promise<Result> {
   const cpuBefore = cpuSeconds(o.pid);
   const r = await autocannon({
@@ -162,6 +218,7 @@ async function main(): Promise<number> {
   const duration = numberOption(args, "duration") ?? 10;
   const connections = numberOption(args, "connections") ?? 32;
   const rate = numberOption(args, "rate") ?? 5_000;
+  const repeats = numberOption(args, "repeats") ?? 3;
   const trainerPython = join(HOME, "venvs/trainer/bin/python");
   if (!existsSync(trainerPython)) throw new Error(`no trainer venv at ${trainerPython}: run bash services/trainer/install.sh`);
   const data = await prepareBench(join(HOME, "bench-http"), trainerPython, say);
@@ -252,9 +309,22 @@ async function main(): Promise<number> {
     results.push(await load({ name: "peer POST /predict (100 rows)", server: "peer", pid: peer.pid!, url: `${pe}/predict`, body: bodies.peer100, rows: 100, ...c }));
     results.push(await load({ name: "edgeflow OIP infer (100 rows)", server: "edgeflow", pid: edgeflow.pid!, url: `${ef}/v2/models/bike-next-hour/infer`, body: bodies.oip100, rows: 100, headers: auth, ...c }));
     results.push(await load({ name: "edgeflow /v1/predict (100 records)", server: "edgeflow", pid: edgeflow.pid!, url: `${ef}/v1/predict`, body: bodies.predict100, rows: 100, headers: auth, ...c }));
-    say(`fixed rate ${rate} req/s`);
-    results.push(await load({ name: `edgeflow OIP infer (1 row) @${rate}`, server: "edgeflow", pid: edgeflow.pid!, url: `${ef}/v2/models/bike-next-hour/infer`, body: bodies.oip1, rows: 1, headers: auth, connections: 50, duration, rate }));
-    results.push(await load({ name: `edgeflow /v1/predict (1) @${rate}`, server: "edgeflow", pid: edgeflow.pid!, url: `${ef}/v1/predict`, body: bodies.predict1, rows: 1, headers: auth, connections: 50, duration, rate }));
+    const loadgen = loadgenBin();
+    if (loadgen) {
+      say(`fixed rate ${rate} req/s, edgeflow-loadgen (open model, a separate Go process): ${duration} s at the rate first (not recorded), then ${repeats} runs of ${duration} s`);
+      for (const [name, url, body] of [
+        [`edgeflow OIP infer (1 row) @${rate} loadgen`, `${ef}/v2/models/bike-next-hour/infer`, bodies.oip1],
+        [`edgeflow /v1/predict (1) @${rate} loadgen`, `${ef}/v1/predict`, bodies.predict1],
+      ] as const) {
+        loadgenRun(loadgen, { name, pid: edgeflow.pid!, url, body, headers: auth, rate, duration, record: false });
+        const runs = Array.from({ length: repeats }, (_, i) => loadgenRun(loadgen, { name: `${name} #${i + 1}`, pid: edgeflow.pid!, url, body, headers: auth, rate, duration }));
+        results.push(...runs);
+        const p99s = runs.map((r) => r.p99).sort((a, b) => a - b);
+        say(`  ${name}: p99 by run ${runs.map((r) => r.p99).join(", ")} ms; median ${p99s[Math.floor(p99s.length / 2)]} ms`);
+      }
+    } else {
+      say("bench: edgeflow-loadgen not built (needs go)");
+    }
     const vegeta = vegetaBin();
     if (vegeta) {
       say(`fixed rate ${rate} req/s, vegeta (open model, µs percentiles, a separate Go process)`);
@@ -264,6 +334,10 @@ async function main(): Promise<number> {
       say("bench: vegeta not available (needs go); fixed-rate figures from autocannon only");
     }
 
+    // How many scoring requests the fast lane answered itself (the rest went through Hono).
+    const metricsText = await (await fetch(`${ef}/metrics`)).text();
+    const fastLane = Object.fromEntries([...metricsText.matchAll(/^edgeflow_api_fast_lane_total\{route="([^"]+)",result="(\w+)"\} (\d+)/gm)].map((m) => [`${m[1]} ${m[2]}`, Number(m[3])]));
+    say(`fast lane: ${JSON.stringify(fastLane)}`);
     const by = (n: string) => results.find((r) => r.name.startsWith(n))!;
     const ratios = {
       singleRecordOip: by("edgeflow OIP infer (1 row)").rps / by("peer POST /predict (1 row)").rps,
@@ -279,7 +353,7 @@ async function main(): Promise<number> {
     };
     say(`ratios edgeflow / peer (req/s): ${Object.entries(ratios).map(([k, v]) => `${k} ${v.toFixed(1)}x`).join(", ")}`);
     say(`ratios peer / edgeflow (server CPU per request): ${Object.entries(cpuRatios).map(([k, v]) => `${k} ${v.toFixed(1)}x`).join(", ")}`);
-    const report = { at: new Date().toISOString(), node: process.version, cpus: (await import("node:os")).cpus().length, loadavg: (await import("node:os")).loadavg(), duration, connections, parity, train: data.train, results, ratios, cpuRatios };
+    const report = { at: new Date().toISOString(), node: process.version, cpus: (await import("node:os")).cpus().length, loadavg: (await import("node:os")).loadavg(), duration, connections, parity, train: data.train, results, ratios, cpuRatios, fastLane };
     writeFileSync(join(data.dir, "results.json"), JSON.stringify(report, null, 2));
     process.stdout.write(`${JSON.stringify(report)}\n`);
     const failed = results.filter((r) => r.non2xx > 0 || r.errors > 0);

@@ -70,10 +70,13 @@ export class PredictionBatcher {
       inferenceRows.observe(total);
       try {
         const values = await model.predict(input, total);
-        let at = 0;
-        for (const p of batch) {
-          p.resolve(values.slice(at, at + p.n));
-          at += p.n;
+        if (batch.length === 1) batch[0]!.resolve(values);
+        else {
+          let at = 0;
+          for (const p of batch) {
+            p.resolve(values.slice(at, at + p.n));
+            at += p.n;
+          }
         }
       } catch (error) {
         for (const p of batch) p.reject(error);

@@ -32,6 +32,18 @@ function httpDate(): string {
   return dateText;
 }
 
+const TOKEN = new Uint8Array(128);
+for (const c of "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyz") TOKEN[c.charCodeAt(0)] = 1;
+
+/** A lower-cased header name made only of RFC 9110 token characters. */
+function isToken(name: string): boolean {
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c >= 128 || TOKEN[c] !== 1) return false;
+  }
+  return true;
+}
+
 /** A control character other than tab: Node's parser refuses those in a header value. */
 function hasControl(value: string): boolean {
   for (let i = 0; i < value.length; i++) {
@@ -82,7 +94,7 @@ export function parseHead(buf: Buffer, headEnd: number, lane: Pick<FastLane, "ro
     if (colon < 0 || colon > end || colon === at || first === 32 || first === 9) return null;
     const name = text.slice(at, colon).toLowerCase();
     const value = text.slice(colon + 1, end).trim();
-    if (hasControl(value) || /[^!#$%&'*+\-.^_`|~0-9a-z]/.test(name)) return null;
+    if (hasControl(value) || !isToken(name)) return null;
     switch (name) {
       case "content-length":
         if (contentLength >= 0 || !/^\d{1,15}$/.test(value)) return null;

@@ -62,6 +62,17 @@ const INTEGER_RANGE: Partial<Record<Datatype, [number, number]>> = {
   INT64: [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
 };
 
+/** Copies flat data of exactly rows.length finite float32-range numbers; false otherwise (the general path then says why). */
+function flatFloats(data: readonly unknown[], rows: Float32Array): boolean {
+  if (data.length !== rows.length) return false;
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    if (typeof v !== "number" || !(Math.abs(v) <= FLOAT32_MAX)) return false;
+    rows[i] = v;
+  }
+  return true;
+}
+
 /**
  * Checks one input tensor against a model taking [n, nFeatures] and flattens it. Shape may be
  * [n, nFeatures] or [nFeatures] (one row); `data` holds exactly the shape's element count.
@@ -77,6 +88,7 @@ export function tensorRows(input: z.infer<typeof RequestInput>, nFeatures: numbe
   if (n > maxRows) return { ok: false, error: `input "${name}": ${n} rows exceed the limit of ${maxRows} per request` };
   const expected = n * nFeatures;
   const rows = new Float32Array(expected);
+  if (!INTEGER_RANGE[datatype] && datatype !== "BOOL" && flatFloats(input.data, rows)) return { ok: true, rows, n };
   let count = 0;
   let problem: string | null = null;
   const range = INTEGER_RANGE[datatype];

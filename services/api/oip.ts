@@ -40,13 +40,19 @@ export function inferOutputProblem(values: Float32Array): string | null {
   return nonFinite >= 0 ? `the model's output for row ${nonFinite} is not finite; check the input's scale` : null;
 }
 
+function toNumbers(values: Float32Array): number[] {
+  const out = new Array<number>(values.length);
+  for (let i = 0; i < values.length; i++) out[i] = values[i]!;
+  return out;
+}
+
 /** The 200 body of infer: one FP32 output of shape [n, 1]. */
 export function inferBody(model: LoadedModel, id: string, n: number, values: Float32Array) {
   return {
     model_name: model.name,
     model_version: model.version,
     id,
-    outputs: [{ name: model.card.onnx.output, shape: [n, 1], datatype: "FP32", data: Array.from(values) }],
+    outputs: [{ name: model.card.onnx.output, shape: [n, 1], datatype: "FP32", data: toNumbers(values) }],
   };
 }
 

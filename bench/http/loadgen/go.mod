@@ -1,0 +1,3 @@
+module edgeflow.dev/bench/loadgen
+
+go 1.22
