@@ -167,21 +167,27 @@ export function createFastFront(lane: FastLane, http: HttpServer): FastFront {
 }
 
 class Connection {
+  /** Bytes read and not yet answered: `buf`, then the chunks in `pending` (joined only when needed). */
   private buf: Buffer = Buffer.alloc(0);
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  /** How many bytes the request being read needs in all (0: not known yet). */
+  private need = 0;
   private busy = false;
   private done = false;
   private closing = false;
   private readonly onData = (chunk: Buffer) => {
-    this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
+    this.pending.push(chunk);
+    this.pendingBytes += chunk.length;
     // Pipelined requests wait while one is answered; stop reading past one full request.
-    if (this.busy && this.buf.length > MAX_HEAD_BYTES + this.lane.bodyLimitBytes) this.socket.pause();
+    if (this.busy && this.size() > MAX_HEAD_BYTES + this.lane.bodyLimitBytes) this.socket.pause();
     this.pump();
   };
   private readonly onError = () => this.finish();
   private readonly onTimeout = () => {
     if (this.busy) return;
     // A partial request: Node's server applies its own header/request timeouts to it.
-    if (this.buf.length > 0) this.handOver();
+    if (this.size() > 0) this.handOver();
     else this.socket.end();
   };
   private readonly onGone = () => this.finish();
@@ -202,11 +208,25 @@ class Connection {
   closeIfIdle(): void {
     if (this.done) return;
     this.closing = true;
-    if (!this.busy && this.buf.length === 0) this.socket.end();
+    if (!this.busy && this.size() === 0) this.socket.end();
+  }
+
+  private size(): number {
+    return this.buf.length + this.pendingBytes;
+  }
+
+  /** Joins the pending chunks onto `buf` (once per request for a body that comes in many). */
+  private merge(): void {
+    if (this.pending.length === 0) return;
+    this.buf = this.buf.length === 0 && this.pending.length === 1 ? this.pending[0]! : Buffer.concat([this.buf, ...this.pending]);
+    this.pending = [];
+    this.pendingBytes = 0;
   }
 
   private pump(): void {
     while (!this.busy && !this.done) {
+      if (this.need > 0 && this.size() < this.need) return; // the rest of the body is on its way
+      this.merge();
       const headEnd = this.buf.indexOf(CRLFCRLF);
       if (headEnd < 0) {
         if (this.buf.length > MAX_HEAD_BYTES) this.handOver();
@@ -215,7 +235,11 @@ class Connection {
       const head = parseHead(this.buf, headEnd, this.lane);
       if (!head || head.contentLength > this.lane.bodyLimitBytes || !this.lane.admits(head.apiKey, head.contentType)) return this.handOver();
       const end = headEnd + 4 + head.contentLength;
-      if (this.buf.length < end) return; // the rest of the body is on its way
+      if (this.buf.length < end) {
+        this.need = end;
+        return;
+      }
+      this.need = 0;
       this.busy = true;
       const body = this.buf.toString("utf8", headEnd + 4, end);
       const startedAt = performance.now();
@@ -231,6 +255,7 @@ class Connection {
             this.socket.write(
               `HTTP/1.1 ${reply.status} ${REASONS[reply.status] ?? ""}\r\ncontent-type: application/json\r\nx-request-id: ${reply.requestId}\r\nContent-Length: ${Buffer.byteLength(reply.json)}\r\nDate: ${httpDate()}\r\nConnection: ${close ? "close" : "keep-alive"}${close ? "" : "\r\nKeep-Alive: timeout=5"}\r\n\r\n${reply.json}`,
             );
+            this.merge();
             this.buf = this.buf.subarray(end);
             if (close) {
               this.finish();
@@ -250,6 +275,7 @@ class Connection {
   /** Gives the socket and every byte not yet answered to Node's http server. */
   private handOver(): void {
     if (this.done) return;
+    this.merge();
     const rest = this.buf;
     this.finish();
     this.socket.off("error", this.onError); // Node's server handles socket errors from here
@@ -264,6 +290,8 @@ class Connection {
     if (this.done) return;
     this.done = true;
     this.buf = Buffer.alloc(0);
+    this.pending = [];
+    this.pendingBytes = 0;
     this.socket.off("data", this.onData);
     this.socket.off("close", this.onGone);
     this.socket.off("timeout", this.onTimeout);

@@ -236,6 +236,16 @@ describe("the front's HTTP/1.1 framing", () => {
     expect(text).toContain('"model_name":"bike-next-hour"');
   });
 
+  it("reads a body that arrives in many pieces, and the next request after it", async () => {
+    const rows = Array.from({ length: 100 }, (_, i) => row(i));
+    const big = request(INFER, JSON.stringify(infer(rows, [100, N])));
+    expect(big.length).toBeGreaterThan(5_000);
+    const pieces = Array.from({ length: Math.ceil(big.length / 97) }, (_, i) => big.slice(i * 97, (i + 1) * 97));
+    const text = await raw(fast.base, [...pieces, request(INFER, one, { Connection: "close" })], 1);
+    expect(statusLines(text)).toEqual(["HTTP/1.1 200 OK", "HTTP/1.1 200 OK"]);
+    expect(text).toContain('"shape":[100,1]');
+  });
+
   it("leaves chunked bodies, Expect, duplicate lengths and bad framing to Node's parser", async () => {
     const served = await laneCount("served");
     const chunked = await raw(fast.base, [request(INFER, "", { "Content-Length": "", "Transfer-Encoding": "chunked", Connection: "close" }) + `${one.length.toString(16)}\r\n${one}\r\n0\r\n\r\n`]);
