@@ -20,6 +20,7 @@ import { edgeflowHome } from "../../schemas/index.ts";
 import { newApiKey } from "../../services/api/auth.ts";
 import { numberOption, parseArgs } from "../../services/cli/args.ts";
 import { HOUR_MS } from "../../stream/features/index.ts";
+import { loadgenBin } from "./loadgen.ts";
 import { prepareBench } from "./prepare.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -134,22 +135,6 @@ function vegetaLoad(bin: string, o: { name: string; pid: number; url: string; bo
   };
   say(`  ${o.name.padEnd(34)} ${String(result.rps).padStart(7)} req/s  p50 ${result.p50} ms  p99 ${result.p99} ms  max ${(m.latencies.max! / 1e6).toFixed(1)} ms  cpu ${result.cpuUsPerRequest} µs/req  non-2xx ${result.non2xx}  errors ${result.errors}`);
   return result;
-}
-
-/**
- * edgeflow-loadgen (bench/http/loadgen, Go standard library only; built with the machine's
- * Go into EDGEFLOW_HOME/bin): open model like vegeta, latency from the moment each request
- * was released, at about half of vegeta's CPU per request — which matters when the generator
- * and the server share two cores. Rebuilt when its source changes.
- */
-function loadgenBin(): string | null {
-  const src = join(ROOT, "bench/http/loadgen");
-  const stamp = createHash("sha256").update(readFileSync(join(src, "main.go"))).update(readFileSync(join(src, "go.mod"))).digest("hex").slice(0, 12);
-  const bin = join(HOME, "bin", `edgeflow-loadgen-${stamp}`);
-  if (existsSync(bin)) return bin;
-  say(`bench: building edgeflow-loadgen (go build ${src})`);
-  const r = spawnSync("go", ["build", "-o", bin, "."], { cwd: src, stdio: "inherit", env: { ...process.env, GOPATH: join(HOME, "go"), GOFLAGS: "-mod=mod" } });
-  return r.status === 0 && existsSync(bin) ? bin : null;
 }
 
 function loadgenRun(bin: string, o: { name: string; pid: number; url: string; body: string; headers: Record<string, string>; rate: number; duration: number; record?: boolean }): Result {

@@ -1,3 +1,3 @@
 module edgeflow.dev/bench/loadgen
 
-go 1.22
+go 1.19

@@ -108,6 +108,9 @@ func run(target, method, bodyFile string, headers []string, rate float64, durati
 	wire := req.Bytes()
 
 	total := int64(rate * duration.Seconds())
+	if total < 1 {
+		return errors.New("-rate × -duration must make at least one request")
+	}
 	interval := float64(time.Second) / rate
 	latencies := make([]int64, total)
 	statuses := make([]int32, total)
@@ -231,7 +234,7 @@ func run(target, method, bodyFile string, headers []string, rate float64, durati
 		Connections:  conns,
 		MaxQueued:    maxQueued.Load(),
 		PacingLagUs:  map[string]int64{"p50": percentile(lags, 0.5), "p99": percentile(lags, 0.99), "max": percentile(lags, 1)},
-		GeneratorCPU: float64(cpu.Microseconds()) / float64(max(total, 1)),
+		GeneratorCPU: float64(cpu.Microseconds()) / float64(total),
 	}
 	if out.FirstErrors == nil {
 		out.FirstErrors = []string{}
@@ -248,7 +251,12 @@ func percentile(xs []int64, p float64) int64 {
 		sort.Slice(xs, func(a, b int) bool { return xs[a] < xs[b] })
 	}
 	k := int(p*float64(len(xs))+0.5) - 1
-	k = max(0, min(k, len(xs)-1))
+	if k < 0 {
+		k = 0
+	}
+	if k > len(xs)-1 {
+		k = len(xs) - 1
+	}
 	return xs[k]
 }
 

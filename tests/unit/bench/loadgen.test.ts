@@ -1,0 +1,110 @@
+// bench/http's open-model load generator measured against servers whose answers we control:
+// it sends the requests the rate asks for, counts statuses and broken connections apart,
+// reads length-delimited and chunked answers, and — what makes it open-model — a request
+// that waits for a busy server counts its wait, where a closed-model tool would not.
+import { spawn } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadgenBin } from "../../../bench/http/loadgen.ts";
+
+interface Report {
+  requests: number;
+  statusCodes: Record<string, number>;
+  errors: number;
+  latencyMicros: Record<"min" | "p50" | "p99" | "max", number>;
+  generatorCpuMicrosPerRequest: number;
+}
+
+let bin: string;
+let server: Server;
+let base: string;
+const seen: Array<{ url: string; body: string; key: string | undefined }> = [];
+let count = 0;
+
+beforeAll(async () => {
+  const built = loadgenBin();
+  expect(built, "go build of bench/http/loadgen failed (is Go installed?)").not.toBeNull();
+  bin = built!;
+  server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    let body = "";
+    req.on("data", (d: Buffer) => (body += d.toString()));
+    req.on("end", () => {
+      const n = count++;
+      seen.push({ url: req.url!, body, key: req.headers["x-api-key"] as string | undefined });
+      if (req.url === "/slow") return void setTimeout(() => res.end("ok"), 30);
+      if (req.url === "/chunked") {
+        res.statusCode = n % 2 === 0 ? 200 : 503;
+        res.write("part one, ");
+        return void setImmediate(() => res.end("part two"));
+      }
+      if (req.url === "/broken" && n % 4 === 0) return void req.socket.destroy();
+      res.setHeader("content-type", "application/json");
+      res.end(JSON.stringify({ n }));
+    });
+  });
+  await new Promise<void>((ready) => server.listen(0, "127.0.0.1", () => ready()));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}, 120_000);
+
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise<void>((done) => server.close(() => done()));
+});
+
+/** Runs the generator as a child process (asynchronously: the server under test is in this one). */
+async function run(path: string, args: string[]): Promise<Report> {
+  const dir = mkdtempSync(join(tmpdir(), "ef-loadgen-test-"));
+  writeFileSync(join(dir, "body.json"), '{"hello":"world"}');
+  const child = spawn(bin, ["-url", `${base}${path}`, "-body", join(dir, "body.json"), "-header", "x-api-key: secret", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  let err = "";
+  child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (err += d.toString()));
+  const code = await new Promise<number | null>((done) => child.on("close", done));
+  expect(code, err).toBe(0);
+  return JSON.parse(out) as Report;
+}
+
+describe("edgeflow-loadgen", () => {
+  it("sends rate × duration requests with the body and headers given, and counts their statuses", async () => {
+    count = 0;
+    seen.length = 0;
+    const r = await run("/ok", ["-rate", "200", "-duration", "1s", "-connections", "8"]);
+    expect(r.requests).toBe(200);
+    expect(r.statusCodes).toEqual({ "200": 200 });
+    expect(r.errors).toBe(0);
+    expect(seen).toHaveLength(200);
+    expect(new Set(seen.map((s) => `${s.url} ${s.body} ${s.key}`))).toEqual(new Set(['/ok {"hello":"world"} secret']));
+    expect(r.latencyMicros.min).toBeGreaterThan(0);
+    expect(r.latencyMicros.p50).toBeLessThan(50_000);
+    expect(r.generatorCpuMicrosPerRequest).toBeGreaterThan(0);
+  });
+
+  it("counts the wait of requests due while the server is busy (open model)", async () => {
+    // One connection, 30 ms per answer: 33 answers a second for 100 due a second. The last
+    // request is due at 1 s and answered near 3 s; a closed-model tool would report ≈ 30 ms.
+    const r = await run("/slow", ["-rate", "100", "-duration", "1s", "-connections", "1"]);
+    expect(r.statusCodes).toEqual({ "200": 100 });
+    expect(r.latencyMicros.min).toBeGreaterThanOrEqual(30_000);
+    expect(r.latencyMicros.p99).toBeGreaterThan(1_500_000);
+    expect(r.latencyMicros.max).toBeLessThan(6_000_000);
+  }, 30_000);
+
+  it("reads chunked answers and keeps each status", async () => {
+    count = 0;
+    const r = await run("/chunked", ["-rate", "100", "-duration", "1s", "-connections", "4"]);
+    expect(r.errors).toBe(0);
+    expect(r.statusCodes).toEqual({ "200": 50, "503": 50 });
+  });
+
+  it("counts broken connections as errors, not statuses, and reconnects", async () => {
+    count = 0;
+    const r = await run("/broken", ["-rate", "100", "-duration", "1s", "-connections", "4"]);
+    expect(r.errors).toBe(25);
+    expect(r.statusCodes).toEqual({ "200": 75 });
+  });
+});
