@@ -1,61 +1,8 @@
-// Windowed accuracy of a regression model from its outcomes: RMSE, MAE and R², with the same
-// definitions as stream/outcomes' RegressionMetrics (R² = 1 − SSE / SST, SST by Welford), but
-// as plain JSON and mergeable (panes → windows) with Chan's parallel update of the mean and M2.
-export interface PerformanceState {
-  n: number;
-  sse: number;
-  sae: number;
-  /** Mean of the actuals and Σ(actual − mean)², Welford. */
-  mean: number;
-  m2: number;
-}
+// Windowed accuracy of a regression model from its outcomes: the mergeable RMSE/MAE/R² state
+// of stream/outcomes (panes → windows), judged against bounds.
+import type { PerformanceMetrics } from "../../stream/outcomes/online-metrics.ts";
 
-export interface PerformanceMetrics {
-  n: number;
-  rmse: number;
-  mae: number;
-  /** NaN with fewer than two outcomes or constant actuals. */
-  r2: number;
-}
-
-export function newPerformance(): PerformanceState {
-  return { n: 0, sse: 0, sae: 0, mean: 0, m2: 0 };
-}
-
-/** Adds one (prediction, actual) pair; mutates and returns `s`. */
-export function addOutcome(s: PerformanceState, prediction: number, actual: number): PerformanceState {
-  const e = prediction - actual;
-  s.n += 1;
-  s.sse += e * e;
-  s.sae += Math.abs(e);
-  const d = actual - s.mean;
-  s.mean += d / s.n;
-  s.m2 += d * (actual - s.mean);
-  return s;
-}
-
-/** Adds `b` into `a` (mutates and returns `a`). */
-export function mergePerformance(a: PerformanceState, b: PerformanceState): PerformanceState {
-  if (b.n === 0) return a;
-  if (a.n === 0) return Object.assign(a, b);
-  const n = a.n + b.n;
-  const delta = b.mean - a.mean;
-  a.m2 = a.m2 + b.m2 + (delta * delta * a.n * b.n) / n;
-  a.mean = a.mean + (delta * b.n) / n;
-  a.sse += b.sse;
-  a.sae += b.sae;
-  a.n = n;
-  return a;
-}
-
-export function performanceMetrics(s: PerformanceState): PerformanceMetrics {
-  return {
-    n: s.n,
-    rmse: s.n === 0 ? Number.NaN : Math.sqrt(s.sse / s.n),
-    mae: s.n === 0 ? Number.NaN : s.sae / s.n,
-    r2: s.n < 2 || s.m2 === 0 ? Number.NaN : 1 - s.sse / s.m2,
-  };
-}
+export { addOutcome, mergePerformance, newPerformance, performanceMetrics, type PerformanceMetrics, type PerformanceState } from "../../stream/outcomes/online-metrics.ts";
 
 export interface PerformanceBounds {
   /** Degraded when RMSE > maxRmse. */
