@@ -21,6 +21,30 @@ export interface MonitorRekeyOptions {
   observations: Stream<MonitorObservation>;
 }
 
+/** One observation: the row's ids and time, its kind's fields, and nulls or empties for the rest. */
+function observe(
+  kind: MonitorObservation["kind"],
+  model: string,
+  version: string | null,
+  row: { eventId: string; entityId: string; targetTime: MonitorObservation["time"] },
+  sourcePartition: number,
+  fields: Partial<Pick<MonitorObservation, "values" | "specHash" | "prediction" | "actual">>,
+): MonitorObservation {
+  return {
+    kind,
+    model,
+    version,
+    eventId: row.eventId,
+    entityId: row.entityId,
+    time: row.targetTime,
+    sourcePartition,
+    values: fields.values ?? [],
+    specHash: fields.specHash ?? null,
+    prediction: fields.prediction ?? null,
+    actual: fields.actual ?? null,
+  };
+}
+
 export function monitorRekeyProcessor(o: MonitorRekeyOptions): Processor<never> {
   return {
     name: o.name ?? "edgeflow-monitor-rekey",
@@ -28,53 +52,19 @@ export function monitorRekeyProcessor(o: MonitorRekeyOptions): Processor<never> 
     outputs: { observations: o.observations as Stream<unknown> },
     process(records, ctx) {
       for (const r of records) {
+        let observation: MonitorObservation;
         if (r.topic === o.features.topic) {
           const f = r.value as FeatureVector;
           if (!f.complete) continue;
-          ctx.emit("observations", o.model, {
-            kind: "features",
-            model: o.model,
-            version: null,
-            eventId: f.eventId,
-            entityId: f.entityId,
-            time: f.targetTime,
-            sourcePartition: r.partition,
-            values: f.values,
-            specHash: f.specHash,
-            prediction: null,
-            actual: null,
-          } satisfies MonitorObservation);
+          observation = observe("features", o.model, null, f, r.partition, { values: f.values, specHash: f.specHash });
         } else if (r.topic === o.predictions.topic) {
           const p = r.value as Prediction;
-          ctx.emit("observations", p.model, {
-            kind: "prediction",
-            model: p.model,
-            version: p.version,
-            eventId: p.eventId,
-            entityId: p.entityId,
-            time: p.targetTime,
-            sourcePartition: r.partition,
-            values: [],
-            specHash: null,
-            prediction: p.value,
-            actual: null,
-          } satisfies MonitorObservation);
+          observation = observe("prediction", p.model, p.version, p, r.partition, { prediction: p.value });
         } else {
           const out = r.value as Outcome;
-          ctx.emit("observations", out.model, {
-            kind: "outcome",
-            model: out.model,
-            version: out.version,
-            eventId: out.eventId,
-            entityId: out.entityId,
-            time: out.targetTime,
-            sourcePartition: r.partition,
-            values: [],
-            specHash: null,
-            prediction: out.prediction,
-            actual: out.actual,
-          } satisfies MonitorObservation);
+          observation = observe("outcome", out.model, out.version, out, r.partition, { prediction: out.prediction, actual: out.actual });
         }
+        ctx.emit("observations", observation.model, observation);
       }
     },
   };
