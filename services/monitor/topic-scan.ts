@@ -16,7 +16,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { Kafka } from "kafkajs";
 import { DecodeError, SchemaViolation } from "../../schemas/index.ts";
-import { createLogger, TopicLog, type Stream } from "../../stream/runtime/index.ts";
+import { createLogger, readUntilDone, TopicLog, type Stream } from "../../stream/runtime/index.ts";
 
 const log = createLogger("topic-scan");
 
@@ -74,56 +74,37 @@ export function kafkaTopicScanner(kafka: Kafka, options: { timeoutMs?: number } 
       const result: ScanResult = { ranges, records: 0, skipped: 0 };
       if (pending.size === 0) return result;
 
-      const groupId = `edgeflow-scan-${randomUUID()}`;
-      const consumer = kafka.consumer({ groupId, readUncommitted: false, maxWaitTimeInMs: 200, maxBytes: 16 * 1024 * 1024 });
-      await consumer.connect();
-      try {
-        await consumer.subscribe({ topic: stream.topic, fromBeginning: true });
-        await new Promise<void>((resolve, reject) => {
-          const timer = setTimeout(
-            () => reject(new Error(`scan of ${stream.topic} timed out with partitions ${[...pending].join(", ")} unfinished`)),
-            options.timeoutMs ?? 300_000,
-          );
-          const finish = (partition: number, lastOffset: string) => {
-            if (pending.has(partition) && BigInt(lastOffset) + 1n >= end.get(partition)!) pending.delete(partition);
-            if (pending.size === 0) {
-              clearTimeout(timer);
-              resolve();
+      await readUntilDone({
+        kafka,
+        topic: stream.topic,
+        groupId: `edgeflow-scan-${randomUUID()}`,
+        partitions: pending,
+        what: `scan of ${stream.topic}`,
+        timeoutMs: options.timeoutMs ?? 300_000,
+        maxWaitTimeInMs: 200,
+        async eachBatch(batch) {
+          const from = starts.get(batch.partition)!;
+          const to = end.get(batch.partition)!;
+          for (const m of batch.messages) {
+            const offset = BigInt(m.offset);
+            if (offset < from || offset >= to || m.value === null) continue;
+            try {
+              onValue(await stream.codec.deserialize(m.value), batch.partition);
+              result.records += 1;
+            } catch (error) {
+              if (!(error instanceof DecodeError || error instanceof SchemaViolation)) throw error;
+              result.skipped += 1;
             }
-          };
-          // Emitted for every fetched batch, also one holding only transaction markers.
-          consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => finish(payload.partition, payload.lastOffset));
-          consumer
-            .run({
-              autoCommit: false,
-              eachBatch: async ({ batch }) => {
-                const from = starts.get(batch.partition)!;
-                const to = end.get(batch.partition)!;
-                for (const m of batch.messages) {
-                  const offset = BigInt(m.offset);
-                  if (offset < from || offset >= to || m.value === null) continue;
-                  try {
-                    onValue(await stream.codec.deserialize(m.value), batch.partition);
-                    result.records += 1;
-                  } catch (error) {
-                    if (!(error instanceof DecodeError || error instanceof SchemaViolation)) throw error;
-                    result.skipped += 1;
-                  }
-                }
-              },
-            })
-            .then(() => {
-              for (const [partition, from] of starts) if (pending.has(partition) && from > 0n) consumer.seek({ topic: stream.topic, partition, offset: String(from) });
-            })
-            .catch(reject);
-        });
-      } finally {
-        await consumer.disconnect();
-        const admin2 = kafka.admin();
-        await admin2.connect();
-        await admin2.deleteGroups([groupId]).catch(() => undefined);
-        await admin2.disconnect();
-      }
+          }
+        },
+        // Done once past the end offset, transaction markers included.
+        afterBatch(partition, lastOffset, done) {
+          if (BigInt(lastOffset) + 1n >= end.get(partition)!) done(partition);
+        },
+        started(consumer) {
+          for (const [partition, from] of starts) if (pending.has(partition) && from > 0n) consumer.seek({ topic: stream.topic, partition, offset: String(from) });
+        },
+      });
       if (result.skipped > 0) log.warn("undecodable records skipped", { topic: stream.topic, skipped: result.skipped });
       return result;
     },

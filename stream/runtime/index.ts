@@ -9,5 +9,6 @@ export * from "./fuse.ts";
 export * from "./dead-letter.ts";
 export * from "./kafka/client.ts";
 export * from "./kafka/kafka-runtime.ts";
+export { readUntilDone, type ReadUntilDoneOptions } from "./kafka/read-until-done.ts";
 export * from "./embedded/embedded-runtime.ts";
 export { TopicLog, type LogRecord } from "./embedded/topic-log.ts";

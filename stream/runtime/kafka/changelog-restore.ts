@@ -4,6 +4,7 @@
 // therefore yields every state change the previous owners committed, and nothing they did not.
 import { randomUUID } from "node:crypto";
 import type { Kafka, Producer } from "kafkajs";
+import { readUntilDone } from "./read-until-done.ts";
 
 const MARKER_KEY = "__edgeflow_restore_marker__";
 
@@ -31,50 +32,26 @@ export async function restoreFromChangelog<S>(options: RestoreOptions): Promise<
   }
 
   const state = new Map<number, Map<string, S>>(partitions.map((p) => [p, new Map()]));
-  const pending = new Set(partitions);
-  const groupId = `${options.groupPrefix}.${marker}`;
-  const consumer = kafka.consumer({ groupId, readUncommitted: false, maxWaitTimeInMs: 100, maxBytes: 16 * 1024 * 1024 });
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`state restore from ${topic} timed out waiting for partitions ${[...pending].join(", ")}`)),
-        options.timeoutMs ?? 120_000,
-      );
-      consumer
-        .run({
-          autoCommit: false,
-          eachBatch: async ({ batch }) => {
-            const p = batch.partition;
-            if (!pending.has(p)) return;
-            const entries = state.get(p)!;
-            for (const m of batch.messages) {
-              const key = m.key?.toString() ?? "";
-              if (key === MARKER_KEY) {
-                if (m.value?.toString() === marker) {
-                  pending.delete(p);
-                  break;
-                }
-                continue;
-              }
-              if (m.value === null) entries.delete(key);
-              else entries.set(key, JSON.parse(m.value.toString()) as S);
-            }
-            if (pending.size === 0) {
-              clearTimeout(timer);
-              resolve();
-            }
-          },
-        })
-        .catch(reject);
-    });
-  } finally {
-    await consumer.disconnect();
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.deleteGroups([groupId]).catch(() => undefined);
-    await admin.disconnect();
-  }
+  await readUntilDone({
+    kafka,
+    topic,
+    groupId: `${options.groupPrefix}.${marker}`,
+    partitions,
+    what: `state restore from ${topic}`,
+    timeoutMs: options.timeoutMs ?? 120_000,
+    maxWaitTimeInMs: 100,
+    eachBatch(batch, done) {
+      const entries = state.get(batch.partition)!;
+      for (const m of batch.messages) {
+        const key = m.key?.toString() ?? "";
+        if (key === MARKER_KEY) {
+          if (m.value?.toString() === marker) return done(batch.partition);
+          continue;
+        }
+        if (m.value === null) entries.delete(key);
+        else entries.set(key, JSON.parse(m.value.toString()) as S);
+      }
+    },
+  });
   return state;
 }
