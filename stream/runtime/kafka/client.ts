@@ -1,10 +1,21 @@
 // Builds the kafkajs client with our structured logger, and the admin helpers the runtime
 // and the tools share (ensuring topics exist with the partition count we want).
+import { createRequire } from "node:module";
 import type { ITopicConfig, LogEntry, ProducerConfig } from "kafkajs";
 import { Kafka, fastDefaultPartitioner, logLevel } from "./kafkajs.ts";
 import { createLogger } from "../log.ts";
 
 const log = createLogger("kafka");
+
+// Protocol errors kafkajs retries by design and logs at error level on the way: the broker's
+// messages for these types (kafkajs logs the message, not the type). CONCURRENT_TRANSACTIONS:
+// the broker is still writing the previous transaction's markers when the next one starts;
+// kafkajs retries it, as the Java client does.
+const RETRIED_BY_DESIGN = new Set(["CONCURRENT_TRANSACTIONS"]);
+const retriedMessages = (createRequire(import.meta.url)("kafkajs/src/protocol/error.js") as { errorCodes: Array<{ type: string; message: string }> }).errorCodes
+  .filter((e) => RETRIED_BY_DESIGN.has(e.type))
+  .map((e) => e.message);
+const isRetriedByDesign = (text: string) => retriedMessages.some((m) => text.includes(m));
 
 function kafkaLogCreator() {
   return ({ namespace, level, log: entry }: LogEntry) => {
@@ -14,9 +25,7 @@ function kafkaLogCreator() {
     // unknown partition during topic creation) before retrying it; the retry's outcome is
     // what matters, so those go to debug.
     if (namespace === "Connection" && message.startsWith("Response ")) log.debug(message, fields);
-    // CONCURRENT_TRANSACTIONS: the broker is still writing the previous transaction's
-    // markers when the next one starts; kafkajs retries it (after ~100 ms), as Java does.
-    else if (message.includes("another concurrent operation on the same transaction")) log.debug(message, fields);
+    else if (isRetriedByDesign(message) || (typeof rest.error === "string" && isRetriedByDesign(rest.error))) log.debug(message, fields);
     else if (level === logLevel.ERROR) log.error(message, fields);
     else if (level === logLevel.WARN) log.warn(message, fields);
     else if (level === logLevel.INFO) log.debug(message, fields);
