@@ -65,6 +65,10 @@ export class ChampionFollower implements ServedModel, ChampionSync {
     return this.holder?.current() ?? null;
   }
 
+  use<T>(work: (model: LoadedModel) => Promise<T>): Promise<T> | null {
+    return this.holder ? this.holder.use(work) : null;
+  }
+
   /** Runs one sync after the one in progress; calls made while one is queued share it. */
   sync(trigger: string): Promise<SyncResult> {
     return this.watch.sync(trigger);
@@ -90,5 +94,5 @@ export class ChampionFollower implements ServedModel, ChampionSync {
 /** A fixed folder, no registry: EDGEFLOW_MODEL_DIR. */
 export async function pinnedModel(dir: string, featureSpecHash: string): Promise<ServedModel & { close(): Promise<void> }> {
   const holder = await ModelHolder.fromFolder(dir, featureSpecHash);
-  return { current: () => holder.current(), close: () => holder.close() };
+  return { current: () => holder.current(), use: (work) => holder.use(work), close: () => holder.close() };
 }

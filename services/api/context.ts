@@ -11,6 +11,11 @@ import type { Clock } from "./rate-limit.ts";
 /** The model being served now; null until the first verified version is loaded. */
 export interface ServedModel {
   current(): LoadedModel | null;
+  /**
+   * Runs `work` on the current model and keeps that model open until `work` is done, whatever
+   * is swapped in meanwhile; null (and `work` not run) before the first model is loaded.
+   */
+  use<T>(work: (model: LoadedModel) => Promise<T>): Promise<T> | null;
 }
 
 /** Re-reads the registry's champion and swaps to it if it changed (see champion.ts). */

@@ -61,6 +61,10 @@ export function createFastLane(deps: AppDeps, core: ApiCore): FastLane {
   const served = { predict: fastLaneTotal.labels(PREDICT_ROUTE, "served"), infer: fastLaneTotal.labels(INFER_ROUTE, "served") };
   const fellBack = { predict: fastLaneTotal.labels(PREDICT_ROUTE, "fallback"), infer: fastLaneTotal.labels(INFER_ROUTE, "fallback") };
   const keyOf = (secret: string | undefined) => (secret ? deps.keys.verify(secret) : null);
+  const declined = (route: FastRoute) => {
+    fellBack[route].inc();
+    return null;
+  };
 
   return {
     bodyLimitBytes: limits.bodyLimitBytes,
@@ -75,34 +79,34 @@ export function createFastLane(deps: AppDeps, core: ApiCore): FastLane {
       } catch {
         body = undefined;
       }
-      const model = deps.models.current();
-      const work = !key || body === undefined || !model ? null : r.route === "infer" ? inferWork(body, model, limits.maxBatch) : predictWork(body, model, deps, limits.maxBatch);
-      if (!key || !model || !work || !limiter.take(key.name).allowed) {
-        fellBack[r.route].inc();
-        return null;
-      }
-      const offered = r.requestId;
-      const requestId = offered && offered.length <= 255 && !REQUEST_ID_REFUSED.test(offered) ? offered : crypto.randomUUID();
-      let status = 200;
-      let payload: unknown;
-      try {
-        const values = await batcher.predict(model, work.rows, work.n);
-        const problem = r.route === "infer" ? inferOutputProblem(values) : null;
-        if (problem) {
-          status = 400;
-          payload = errorJson(requestId, "INVALID_INFER_REQUEST", problem);
-        } else {
-          countPredictions(model, routeName[r.route], work.n);
-          payload = work.respond(values, requestId, r.startedAt);
+      if (!key || body === undefined) return declined(r.route);
+      const answered = deps.models.use(async (model) => {
+        const work = r.route === "infer" ? inferWork(body, model, limits.maxBatch) : predictWork(body, model, deps, limits.maxBatch);
+        if (!work || !limiter.take(key.name).allowed) return declined(r.route);
+        const offered = r.requestId;
+        const requestId = offered && offered.length <= 255 && !REQUEST_ID_REFUSED.test(offered) ? offered : crypto.randomUUID();
+        let status = 200;
+        let payload: unknown;
+        try {
+          const values = await batcher.predict(model, work.rows, work.n);
+          const problem = r.route === "infer" ? inferOutputProblem(values) : null;
+          if (problem) {
+            status = 400;
+            payload = errorJson(requestId, "INVALID_INFER_REQUEST", problem);
+          } else {
+            countPredictions(model, routeName[r.route], work.n);
+            payload = work.respond(values, requestId, r.startedAt);
+          }
+        } catch (error) {
+          log.error("unhandled error", { requestId, path: r.path, error });
+          status = 500;
+          payload = errorJson(requestId, "INTERNAL", "internal error; see the server log for this request id");
         }
-      } catch (error) {
-        log.error("unhandled error", { requestId, path: r.path, error });
-        status = 500;
-        payload = errorJson(requestId, "INTERNAL", "internal error; see the server log for this request id");
-      }
-      served[r.route].inc();
-      recordRequest(log, { requestId, method: "POST", route: routeName[r.route], path: r.path, status, seconds: (performance.now() - r.startedAt) / 1000, keyId: key.name });
-      return { status, requestId, json: JSON.stringify(payload) };
+        served[r.route].inc();
+        recordRequest(log, { requestId, method: "POST", route: routeName[r.route], path: r.path, status, seconds: (performance.now() - r.startedAt) / 1000, keyId: key.name });
+        return { status, requestId, json: JSON.stringify(payload) };
+      });
+      return answered ?? declined(r.route);
     },
   };
 }

@@ -82,12 +82,12 @@ export function oipRoutes(app: OpenAPIHono<ApiEnv>, deps: AppDeps, limits: ApiLi
     (c) => (deps.models.current() ? c.json({ ready: true }, 200) : c.json({ ready: false }, 503)),
   );
 
+  const notServed = (c: Context<ApiEnv>, name: string) => errorResponse(c, 404, "MODEL_NOT_FOUND", `model "${name}" is not served here (this server serves "${deps.modelName}")`);
+  const notLoaded = (c: Context<ApiEnv>, name: string) => errorResponse(c, 503, "NOT_READY", `model "${name}" is not loaded yet`);
   /** The served model if `name` is it, else the error response to send. */
   const served = (c: Context<ApiEnv>, name: string): LoadedModel | Response => {
-    if (name !== deps.modelName) return errorResponse(c, 404, "MODEL_NOT_FOUND", `model "${name}" is not served here (this server serves "${deps.modelName}")`);
-    const model = deps.models.current();
-    if (!model) return errorResponse(c, 503, "NOT_READY", `model "${name}" is not loaded yet`);
-    return model;
+    if (name !== deps.modelName) return notServed(c, name);
+    return deps.models.current() ?? notLoaded(c, name);
   };
   const notFound = errorContent("No such model on this server");
   const notReady = errorContent("The model is not loaded yet");
@@ -135,7 +135,7 @@ export function oipRoutes(app: OpenAPIHono<ApiEnv>, deps: AppDeps, limits: ApiLi
     }),
     (c) => {
       const { name } = c.req.valid("param");
-      if (name !== deps.modelName) return errorResponse(c, 404, "MODEL_NOT_FOUND", `model "${name}" is not served here (this server serves "${deps.modelName}")`) as never;
+      if (name !== deps.modelName) return notServed(c, name) as never;
       return deps.models.current() ? c.json({ name, ready: true }, 200) : c.json({ name, ready: false }, 503);
     },
   );
@@ -160,19 +160,19 @@ export function oipRoutes(app: OpenAPIHono<ApiEnv>, deps: AppDeps, limits: ApiLi
       },
     }),
     async (c) => {
-      const model = served(c, c.req.valid("param").name);
-      if (model instanceof Response) return model as never;
+      const { name } = c.req.valid("param");
+      if (name !== deps.modelName) return notServed(c, name) as never;
       const request = c.req.valid("json");
-      const tensor = inferTensor(request, model, limits.maxBatch);
-      if (!tensor.ok) return errorResponse(c, 400, "INVALID_INFER_REQUEST", tensor.error) as never;
-      const values = await batcher.predict(model, tensor.rows, tensor.n);
-      const outputProblem = inferOutputProblem(values);
-      if (outputProblem) return errorResponse(c, 400, "INVALID_INFER_REQUEST", outputProblem) as never;
-      countPredictions(model, INFER_ROUTE, tensor.n);
-      return c.json(
-        inferBody(model, request.id ?? c.get("requestId"), tensor.n, values),
-        200,
-      );
+      const answer = deps.models.use(async (model) => {
+        const tensor = inferTensor(request, model, limits.maxBatch);
+        if (!tensor.ok) return errorResponse(c, 400, "INVALID_INFER_REQUEST", tensor.error);
+        const values = await batcher.predict(model, tensor.rows, tensor.n);
+        const outputProblem = inferOutputProblem(values);
+        if (outputProblem) return errorResponse(c, 400, "INVALID_INFER_REQUEST", outputProblem);
+        countPredictions(model, INFER_ROUTE, tensor.n);
+        return c.json(inferBody(model, request.id ?? c.get("requestId"), tensor.n, values), 200);
+      });
+      return (answer ? await answer : notLoaded(c, name)) as never;
     },
     (result, c) => {
       if (result.success) return;

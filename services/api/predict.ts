@@ -128,19 +128,21 @@ export function predictRoutes(app: OpenAPIHono<ApiEnv>, deps: AppDeps, limits: A
   app.openapi(
     predict,
     async (c) => {
-      const served = predictModel(deps.models.current());
-      if (!served.ok) return errorResponse(c, served.status, served.code, served.message) as never;
-      const { model } = served;
       const body = c.req.valid("json");
-      const batch = "records" in body;
-      const built = featureRows(batch ? body.records : [body], batch, deps);
-      if (!built.ok) return errorResponse(c, 422, "FEATURES_UNAVAILABLE", summary(built.issues), built.issues) as never;
-      const values = await batcher.predict(model, rowsInput(built.rows, model.nFeatures), built.rows.length);
-      countPredictions(model, PREDICT_ROUTE, built.rows.length);
-      return c.json(
-        predictBody(model, built.rows, values, c.get("startedAt")),
-        200,
-      );
+      const answer = deps.models.use(async (current) => {
+        const served = predictModel(current);
+        if (!served.ok) return errorResponse(c, served.status, served.code, served.message);
+        const { model } = served;
+        const batch = "records" in body;
+        const built = featureRows(batch ? body.records : [body], batch, deps);
+        if (!built.ok) return errorResponse(c, 422, "FEATURES_UNAVAILABLE", summary(built.issues), built.issues);
+        const values = await batcher.predict(model, rowsInput(built.rows, model.nFeatures), built.rows.length);
+        countPredictions(model, PREDICT_ROUTE, built.rows.length);
+        return c.json(predictBody(model, built.rows, values, c.get("startedAt")), 200);
+      });
+      if (answer) return (await answer) as never;
+      const notReady = predictModel(null) as { status: 503; code: string; message: string };
+      return errorResponse(c, notReady.status, notReady.code, notReady.message) as never;
     },
     (result, c) => {
       if (result.success) return;

@@ -133,7 +133,7 @@ describe("OIP v2 on the bike model", () => {
 
   it("answers 503 on readiness, model readiness and predict while no model is loaded", async () => {
     const app = createApiApp({
-      models: { current: () => null },
+      models: { current: () => null, use: () => null },
       modelName: "bike-next-hour",
       registry: null,
       keys: createKeyStore([{ name: "client", sha256: hashApiKey(PREDICT_KEY), scopes: ["predict"] }]),
