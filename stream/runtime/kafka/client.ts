@@ -26,6 +26,10 @@ function kafkaLogCreator() {
     // what matters, so those go to debug.
     if (namespace === "Connection" && message.startsWith("Response ")) log.debug(message, fields);
     else if (isRetriedByDesign(message) || (typeof rest.error === "string" && isRetriedByDesign(rest.error))) log.debug(message, fields);
+    // Our idempotent producers are transactional, with bounded retries on purpose: a send that
+    // runs out of retries aborts its transaction and the whole batch is redone, so no
+    // duplicate is ever committed (docs/streaming.md). kafkajs warns about the bound anyway.
+    else if (namespace === "Producer" && message.startsWith("Limiting retries for the idempotent producer")) log.debug(message, fields);
     else if (level === logLevel.ERROR) log.error(message, fields);
     else if (level === logLevel.WARN) log.warn(message, fields);
     else if (level === logLevel.INFO) log.debug(message, fields);
