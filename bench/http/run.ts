@@ -119,22 +119,26 @@ function vegetaLoad(bin: string, o: { name: string; pid: number; url: string; bo
   const cpu = cpuSeconds(o.pid) - cpuBefore;
   const report = spawnSync(bin, ["report", "-type=json", join(dir, "results.bin")], { encoding: "utf8" });
   const m = JSON.parse(report.stdout) as { requests: number; throughput: number; latencies: Record<string, number>; status_codes: Record<string, number>; errors: string[] };
-  const ok = m.status_codes["200"] ?? 0;
-  const result: Result = {
+  const result = openModelResult(o, { requests: m.requests, throughput: m.throughput, ok: m.status_codes["200"] ?? 0, errors: m.errors.length, cpu, p50: Math.round(m.latencies["50th"]! / 1e3) / 1e3, p99: Math.round(m.latencies["99th"]! / 1e3) / 1e3 });
+  say(`  ${o.name.padEnd(34)} ${String(result.rps).padStart(7)} req/s  p50 ${result.p50} ms  p99 ${result.p99} ms  max ${(m.latencies.max! / 1e6).toFixed(1)} ms  cpu ${result.cpuUsPerRequest} µs/req  non-2xx ${result.non2xx}  errors ${result.errors}`);
+  return result;
+}
+
+/** A fixed-rate run of single-record requests to edgeflow; `ok` counts what is not a non-2xx answer. */
+function openModelResult(o: { name: string; rate: number }, m: { requests: number; throughput: number; ok: number; errors: number; cpu: number; p50: number; p99: number }): Result {
+  return {
     name: o.name,
     server: "edgeflow",
     rows: 1,
     rps: Math.round(m.throughput),
     rowsPerSecond: Math.round(m.throughput),
-    p50: Math.round(m.latencies["50th"]! / 1e3) / 1e3,
-    p99: Math.round(m.latencies["99th"]! / 1e3) / 1e3,
-    non2xx: m.requests - ok,
-    errors: m.errors.length,
-    cpuUsPerRequest: Math.round((cpu * 1e6) / Math.max(1, m.requests)),
+    p50: m.p50,
+    p99: m.p99,
+    non2xx: m.requests - m.ok,
+    errors: m.errors,
+    cpuUsPerRequest: Math.round((m.cpu * 1e6) / Math.max(1, m.requests)),
     targetRate: o.rate,
   };
-  say(`  ${o.name.padEnd(34)} ${String(result.rps).padStart(7)} req/s  p50 ${result.p50} ms  p99 ${result.p99} ms  max ${(m.latencies.max! / 1e6).toFixed(1)} ms  cpu ${result.cpuUsPerRequest} µs/req  non-2xx ${result.non2xx}  errors ${result.errors}`);
-  return result;
 }
 
 function loadgenRun(bin: string, o: { name: string; pid: number; url: string; body: string; headers: Record<string, string>; rate: number; duration: number; record?: boolean }): Result {
@@ -147,22 +151,11 @@ function loadgenRun(bin: string, o: { name: string; pid: number; url: string; bo
   if (run.status !== 0) throw new Error(`edgeflow-loadgen failed (${run.status})`);
   const cpu = cpuSeconds(o.pid) - cpuBefore;
   const m = JSON.parse(run.stdout) as { requests: number; throughput: number; statusCodes: Record<string, number>; errors: number; firstErrors: string[]; latencyMicros: Record<string, number>; generatorCpuMicrosPerRequest: number };
-  const ok = m.statusCodes["200"] ?? 0;
   const result: Result = {
-    name: o.name,
-    server: "edgeflow",
-    rows: 1,
-    rps: Math.round(m.throughput),
-    rowsPerSecond: Math.round(m.throughput),
-    p50: m.latencyMicros.p50! / 1e3,
-    p99: m.latencyMicros.p99! / 1e3,
+    ...openModelResult(o, { requests: m.requests, throughput: m.throughput, ok: (m.statusCodes["200"] ?? 0) + m.errors, errors: m.errors, cpu, p50: m.latencyMicros.p50! / 1e3, p99: m.latencyMicros.p99! / 1e3 }),
     p999: m.latencyMicros.p999! / 1e3,
     max: m.latencyMicros.max! / 1e3,
-    non2xx: m.requests - ok - m.errors,
-    errors: m.errors,
-    cpuUsPerRequest: Math.round((cpu * 1e6) / Math.max(1, m.requests)),
     generatorCpuUsPerRequest: Math.round(m.generatorCpuMicrosPerRequest),
-    targetRate: o.rate,
   };
   const line = `  ${o.name.padEnd(34)} ${String(result.rps).padStart(7)} req/s  p50 ${result.p50} ms  p99 ${result.p99} ms  p99.9 ${result.p999} ms  max ${result.max} ms  cpu ${result.cpuUsPerRequest} µs/req (generator ${result.generatorCpuUsPerRequest})  non-2xx ${result.non2xx}  errors ${result.errors}`;
   say(o.record === false ? `  (warm-up)${line.slice(11)}` : line);
