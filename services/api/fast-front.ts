@@ -17,6 +17,16 @@ import type { FastLane, FastRoute } from "./fast-lane.ts";
 const MAX_HEAD_BYTES = 16 * 1024;
 /** Idle keep-alive connections close after this, as Node's http server does by default. */
 const KEEP_ALIVE_MS = 5_000;
+/**
+ * A request still incomplete after this (a client trickling bytes to stay under the idle
+ * timeout) goes to Node's server, whose headersTimeout / requestTimeout then apply.
+ */
+const REQUEST_DEADLINE_MS = 10_000;
+
+export interface FastFrontOptions {
+  keepAliveMs?: number;
+  requestDeadlineMs?: number;
+}
 const CRLFCRLF = Buffer.from("\r\n\r\n");
 const REASONS: Record<number, string> = { 200: "OK", 400: "Bad Request", 500: "Internal Server Error" };
 
@@ -143,10 +153,11 @@ export interface FastFront {
 }
 
 /** A TCP server in front of `http` (not listening itself) answering `lane`'s requests. */
-export function createFastFront(lane: FastLane, http: HttpServer): FastFront {
+export function createFastFront(lane: FastLane, http: HttpServer, options: FastFrontOptions = {}): FastFront {
   const open = new Set<Connection>();
+  const limits = { keepAliveMs: options.keepAliveMs ?? KEEP_ALIVE_MS, requestDeadlineMs: options.requestDeadlineMs ?? REQUEST_DEADLINE_MS };
   const server = createServer({ noDelay: true }, (socket) => {
-    const c = new Connection(socket, lane, http, () => open.delete(c));
+    const c = new Connection(socket, lane, http, limits, () => open.delete(c));
     open.add(c);
   });
   // Node's server never listens itself; this starts its tracking of the connections it is
@@ -173,10 +184,18 @@ class Connection {
   private pendingBytes = 0;
   /** How many bytes the request being read needs in all (0: not known yet). */
   private need = 0;
+  /** When the bytes of the request being read began to arrive (0: none pending). */
+  private partialSince = 0;
   private busy = false;
   private done = false;
   private closing = false;
   private readonly onData = (chunk: Buffer) => {
+    if (this.partialSince === 0) this.partialSince = Date.now();
+    else if (!this.busy && Date.now() - this.partialSince > this.limits.requestDeadlineMs) {
+      this.pending.push(chunk);
+      this.pendingBytes += chunk.length;
+      return this.handOver();
+    }
     this.pending.push(chunk);
     this.pendingBytes += chunk.length;
     // Pipelined requests wait while one is answered; stop reading past one full request.
@@ -196,13 +215,14 @@ class Connection {
     readonly socket: Socket,
     private readonly lane: FastLane,
     private readonly http: HttpServer,
+    private readonly limits: Required<FastFrontOptions>,
     private readonly forget: () => void,
   ) {
     socket.on("data", this.onData);
     socket.on("error", this.onError);
     socket.on("close", this.onGone);
     socket.on("timeout", this.onTimeout);
-    socket.setTimeout(KEEP_ALIVE_MS);
+    socket.setTimeout(limits.keepAliveMs);
   }
 
   closeIfIdle(): void {
@@ -257,6 +277,7 @@ class Connection {
             );
             this.merge();
             this.buf = this.buf.subarray(end);
+            this.partialSince = this.buf.length > 0 ? Date.now() : 0;
             if (close) {
               this.finish();
               this.socket.end();

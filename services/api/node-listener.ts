@@ -5,7 +5,7 @@ import { createServer, type Server as HttpServer } from "node:http";
 import { getRequestListener } from "@hono/node-server";
 import { apiCore, createApiApp, type ApiApp } from "./app.ts";
 import type { AppDeps } from "./context.ts";
-import { createFastFront, type FastFront } from "./fast-front.ts";
+import { createFastFront, type FastFront, type FastFrontOptions } from "./fast-front.ts";
 import { createFastLane } from "./fast-lane.ts";
 import { nodeBodyReader } from "./node-body.ts";
 
@@ -17,10 +17,10 @@ export interface NodeApi {
   front: FastFront | null;
 }
 
-export function createNodeApi(deps: AppDeps, options: { fastLane?: boolean } = {}): NodeApi {
+export function createNodeApi(deps: AppDeps, options: { fastLane?: boolean; front?: FastFrontOptions } = {}): NodeApi {
   const core = apiCore(deps);
   const app = createApiApp({ ...deps, bodyReader: deps.bodyReader ?? nodeBodyReader }, core);
   const http = createServer(getRequestListener(app.fetch));
-  const front = options.fastLane === false ? null : createFastFront(createFastLane(deps, core), http);
+  const front = options.fastLane === false ? null : createFastFront(createFastLane(deps, core), http, options.front);
   return { app, http, front };
 }

@@ -246,6 +246,20 @@ describe("the front's HTTP/1.1 framing", () => {
     expect(text).toContain('"shape":[100,1]');
   });
 
+  it("hands a request that trickles in past its deadline to Node, which answers it", async () => {
+    const slow = await listen(h.deps, { front: { requestDeadlineMs: 300 } });
+    try {
+      const served = await laneCount("served");
+      const whole = request(INFER, one, { Connection: "close" });
+      const pieces = Array.from({ length: 8 }, (_, i) => whole.slice((i * whole.length) / 8, ((i + 1) * whole.length) / 8));
+      const text = await raw(slow.base, pieces, 100);
+      expect(statusLines(text)).toEqual(["HTTP/1.1 200 OK"]);
+      expect((await laneCount("served")) - served).toBe(0);
+    } finally {
+      await slow.close();
+    }
+  });
+
   it("leaves chunked bodies, Expect, duplicate lengths and bad framing to Node's parser", async () => {
     const served = await laneCount("served");
     const chunked = await raw(fast.base, [request(INFER, "", { "Content-Length": "", "Transfer-Encoding": "chunked", Connection: "close" }) + `${one.length.toString(16)}\r\n${one}\r\n0\r\n\r\n`]);

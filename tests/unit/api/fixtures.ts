@@ -113,7 +113,7 @@ export interface Listening {
 }
 
 /** The API on a real port as server.ts serves it: the fast front before Node's http server (or Node's server alone). */
-export async function listen(deps: AppDeps, options: { fastLane?: boolean } = {}): Promise<Listening> {
+export async function listen(deps: AppDeps, options: Parameters<typeof createNodeApi>[1] = {}): Promise<Listening> {
   const api = createNodeApi(deps, options);
   const server = api.front?.server ?? api.http;
   await new Promise<void>((ready) => server.listen(0, "127.0.0.1", () => ready()));
