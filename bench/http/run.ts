@@ -163,7 +163,7 @@ function loadgenRun(bin: string, o: { name: string; pid: number; url: string; bo
   return result;
 }
 
-async function load(o: { name: string; server: Result["server"]; pid: number; url: string; body: string; rows: number; headers?: Record<string, string>; connections: number; duration: number; rate?: number }): Promise<Result> {
+async function load(o: { name: string; server: Result["server"]; pid: number; url: string; body: string; rows: number; headers?: Record<string, string>; connections: number; duration: number }): Promise<Result> {
   const cpuBefore = cpuSeconds(o.pid);
   const r = await autocannon({
     url: o.url,
@@ -172,7 +172,6 @@ async function load(o: { name: string; server: Result["server"]; pid: number; ur
     headers: { "content-type": "application/json", ...o.headers },
     connections: o.connections,
     duration: o.duration,
-    ...(o.rate ? { overallRate: o.rate } : {}),
   });
   const result: Result = {
     name: o.name,
@@ -185,7 +184,6 @@ async function load(o: { name: string; server: Result["server"]; pid: number; ur
     non2xx: r.non2xx,
     errors: r.errors + r.timeouts,
     cpuUsPerRequest: Math.round(((cpuSeconds(o.pid) - cpuBefore) * 1e6) / Math.max(1, r.requests.total)),
-    ...(o.rate ? { targetRate: o.rate } : {}),
   };
   say(`  ${o.name.padEnd(34)} ${String(result.rps).padStart(7)} req/s  p50 ${result.p50} ms  p99 ${result.p99} ms  cpu ${result.cpuUsPerRequest} µs/req  non-2xx ${result.non2xx}  errors ${result.errors}`);
   return result;

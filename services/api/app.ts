@@ -7,10 +7,9 @@ import { bodyLimit } from "hono/body-limit";
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { methodNotAllowed } from "hono/method-not-allowed";
-import { requestId } from "hono/request-id";
 import { createLogger, type Logger } from "../../stream/runtime/index.ts";
 import { PredictionBatcher } from "./batcher.ts";
-import { DEFAULT_LIMITS, type ApiEnv, type ApiLimits, type AppDeps } from "./context.ts";
+import { DEFAULT_LIMITS, requestIdFor, type ApiEnv, type ApiLimits, type AppDeps } from "./context.ts";
 import { guard } from "./guard.ts";
 import { healthRoutes } from "./health.ts";
 import { errorResponse, issuesFromZod, summary, type ErrorStatus } from "./http-errors.ts";
@@ -52,7 +51,12 @@ export function createApiApp(deps: AppDeps, core: ApiCore = apiCore(deps)): ApiA
     },
   });
 
-  app.use("*", requestId());
+  app.use("*", async (c, next) => {
+    const id = requestIdFor(c.req.header("x-request-id"));
+    c.set("requestId", id);
+    c.header("x-request-id", id);
+    await next();
+  });
   app.use("*", observe(log));
   app.use("*", methodNotAllowed({ app, onMethodNotAllowed: (c, methods) => errorResponse(c, 405, "METHOD_NOT_ALLOWED", `${c.req.method} is not allowed here; use ${methods.join(", ")}`, undefined, { Allow: methods.join(", ") }) }));
 

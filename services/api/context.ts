@@ -59,3 +59,12 @@ export type ApiEnv = {
     startedAt: number;
   };
 };
+
+/**
+ * The request id of a request: the client's `X-Request-Id` when it is 1-255 characters of
+ * letters, digits, `_`, `-` and `=` (as Hono's request-id middleware has it), else a new UUID.
+ * The Hono app and the fast lane both use it.
+ */
+export function requestIdFor(offered: string | undefined): string {
+  return offered && offered.length <= 255 && !/[^\w\-=]/.test(offered) ? offered : crypto.randomUUID();
+}

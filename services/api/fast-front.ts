@@ -253,7 +253,8 @@ class Connection {
         return;
       }
       const head = parseHead(this.buf, headEnd, this.lane);
-      if (!head || head.contentLength > this.lane.bodyLimitBytes || !this.lane.admits(head.apiKey, head.contentType)) return this.handOver();
+      const key = head && head.contentLength <= this.lane.bodyLimitBytes ? this.lane.admit(head.apiKey, head.contentType) : null;
+      if (!head || !key) return this.handOver();
       const end = headEnd + 4 + head.contentLength;
       if (this.buf.length < end) {
         this.need = end;
@@ -264,7 +265,7 @@ class Connection {
       const body = this.buf.toString("utf8", headEnd + 4, end);
       const startedAt = performance.now();
       this.lane
-        .handle({ route: head.route, path: head.target, apiKey: head.apiKey, contentType: head.contentType, requestId: head.requestId, body, startedAt })
+        .handle({ route: head.route, path: head.target, key, requestId: head.requestId, body, startedAt })
         .then(
           (reply) => {
             this.busy = false;

@@ -9,7 +9,8 @@
 // tests/unit/api/fast-front.test.ts holds the two paths to the same answers.
 import type { LoadedModel } from "../../stream/scoring/index.ts";
 import type { ApiCore } from "./app.ts";
-import type { AppDeps } from "./context.ts";
+import type { ApiKey } from "./auth.ts";
+import { requestIdFor, type AppDeps } from "./context.ts";
 import { errorJson } from "./http-errors.ts";
 import { countPredictions, fastLaneTotal, recordRequest } from "./metrics.ts";
 import { INFER_ROUTE, inferBody, inferOutputProblem, inferTensor } from "./oip.ts";
@@ -23,8 +24,8 @@ export interface FastRequest {
   route: FastRoute;
   /** The request target as sent (for the access log). */
   path: string;
-  apiKey: string | undefined;
-  contentType: string | undefined;
+  /** The key `admit` returned for the request's headers. */
+  key: ApiKey;
   requestId: string | undefined;
   body: string;
   /** performance.now() when the request was complete. */
@@ -40,16 +41,15 @@ export interface FastReply {
 export interface FastLane {
   /** The route a request line belongs to, or null (not a fast-lane request). */
   route(method: string, target: string): FastRoute | null;
-  /** Whether a request with these headers may be fast (checked before its body is read). */
-  admits(apiKey: string | undefined, contentType: string | undefined): boolean;
+  /** The request's key if a request with these headers may be fast (checked before its body is read), else null. */
+  admit(apiKey: string | undefined, contentType: string | undefined): ApiKey | null;
   readonly bodyLimitBytes: number;
   /** The reply, or null: hand the request to Hono. */
   handle(request: FastRequest): Promise<FastReply | null>;
 }
 
-// As Hono's JSON validator and request-id middleware decide.
+// As Hono's JSON validator decides.
 const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json$/i;
-const REQUEST_ID_REFUSED = /[^\w\-=]/;
 const INFER_PREFIX = "/v2/models/";
 const INFER_SUFFIX = "/infer";
 const DATATYPE_SET: ReadonlySet<string> = new Set(DATATYPES);
@@ -60,7 +60,6 @@ export function createFastLane(deps: AppDeps, core: ApiCore): FastLane {
   const routeName = { predict: PREDICT_ROUTE, infer: INFER_ROUTE } as const;
   const served = { predict: fastLaneTotal.labels(PREDICT_ROUTE, "served"), infer: fastLaneTotal.labels(INFER_ROUTE, "served") };
   const fellBack = { predict: fastLaneTotal.labels(PREDICT_ROUTE, "fallback"), infer: fastLaneTotal.labels(INFER_ROUTE, "fallback") };
-  const keyOf = (secret: string | undefined) => (secret ? deps.keys.verify(secret) : null);
   const declined = (route: FastRoute) => {
     fellBack[route].inc();
     return null;
@@ -70,21 +69,24 @@ export function createFastLane(deps: AppDeps, core: ApiCore): FastLane {
     bodyLimitBytes: limits.bodyLimitBytes,
     // Only the served model's exact name: a %-encoded or other name goes to Hono's router.
     route: (method, target) => (method !== "POST" ? null : target === PREDICT_ROUTE ? "predict" : target === inferTarget ? "infer" : null),
-    admits: (apiKey, contentType) => Boolean(keyOf(apiKey)?.scopes.has("predict") && contentType && JSON_MEDIA_TYPE.test(contentType.split(";")[0]!.trim())),
+    admit(apiKey, contentType) {
+      if (!apiKey || !contentType || !JSON_MEDIA_TYPE.test(contentType.split(";")[0]!.trim())) return null;
+      const key = deps.keys.verify(apiKey);
+      return key?.scopes.has("predict") ? key : null;
+    },
     async handle(r) {
-      const key = keyOf(r.apiKey);
+      const { key } = r;
       let body: unknown;
       try {
         body = JSON.parse(r.body);
       } catch {
         body = undefined;
       }
-      if (!key || body === undefined) return declined(r.route);
+      if (body === undefined) return declined(r.route);
       const answered = deps.models.use(async (model) => {
         const work = r.route === "infer" ? inferWork(body, model, limits.maxBatch) : predictWork(body, model, deps, limits.maxBatch);
         if (!work || !limiter.take(key.name).allowed) return declined(r.route);
-        const offered = r.requestId;
-        const requestId = offered && offered.length <= 255 && !REQUEST_ID_REFUSED.test(offered) ? offered : crypto.randomUUID();
+        const requestId = requestIdFor(r.requestId);
         let status = 200;
         let payload: unknown;
         try {
@@ -120,15 +122,12 @@ interface Work {
 /** Plain JSON object with exactly these keys (required ∪ some optional), no others. */
 function hasOnlyKeys(x: unknown, required: readonly string[], optional: readonly string[] = []): x is Record<string, unknown> {
   if (typeof x !== "object" || x === null || Array.isArray(x)) return false;
-  let n = 0;
   for (const k in x) {
-    if (!Object.hasOwn(x, k)) return false;
-    if (!required.includes(k) && !optional.includes(k)) return false;
-    n += 1;
+    if (!Object.hasOwn(x, k) || (!required.includes(k) && !optional.includes(k))) return false;
   }
   let present = 0;
   for (const k of required) if (Object.hasOwn(x, k)) present += 1;
-  return present === required.length && n >= required.length;
+  return present === required.length;
 }
 
 const isNonNegativeInt = (v: unknown) => typeof v === "number" && Number.isSafeInteger(v) && v >= 0;

@@ -53,19 +53,28 @@ export const fastLaneTotal = metric(
     }),
 );
 
-// Children cached by label values: prom-client hashes a label object on every call.
-const predictionCounters = new Map<string, ReturnType<typeof predictionsTotal.labels>>();
-const batchSizes = new Map<string, ReturnType<typeof batchSize.labels>>();
+/**
+ * A metric's child for some label values, cached: prom-client hashes a label object on every
+ * call, which shows on a profile at thousands of requests per second.
+ */
+function cachedChildren<C>(labels: (...values: string[]) => C): (...values: string[]) => C {
+  const children = new Map<string, C>();
+  return (...values) => {
+    const key = values.join("\u0000");
+    let child = children.get(key);
+    if (!child) children.set(key, (child = labels(...values)));
+    return child;
+  };
+}
+
+const predictionsOf = cachedChildren((...v) => predictionsTotal.labels(...v));
+const batchSizeOf = cachedChildren((...v) => batchSize.labels(...v));
+const durationOf = cachedChildren((...v) => httpDuration.labels(...v));
 
 /** Counts `n` rows scored by `model` on `route` and the request's batch size. */
 export function countPredictions(model: { name: string; version: string }, route: string, n: number): void {
-  const key = `${model.name}\u0000${model.version}\u0000${route}`;
-  let counter = predictionCounters.get(key);
-  if (!counter) predictionCounters.set(key, (counter = predictionsTotal.labels(model.name, model.version, route)));
-  counter.inc(n);
-  let sizes = batchSizes.get(route);
-  if (!sizes) batchSizes.set(route, (sizes = batchSize.labels(route)));
-  sizes.observe(n);
+  predictionsOf(model.name, model.version, route).inc(n);
+  batchSizeOf(route).observe(n);
 }
 
 let defaultsStarted = false;
@@ -73,19 +82,6 @@ export function startDefaultMetrics(): void {
   if (defaultsStarted || register.getSingleMetric("process_cpu_user_seconds_total")) return;
   defaultsStarted = true;
   collectDefaultMetrics();
-}
-
-// Label children by (method, route, status): prom-client hashes a label object on every
-// observe, which shows on a profile at thousands of requests per second.
-const timers = new Map<string, ReturnType<typeof httpDuration.labels>>();
-function timer(method: string, route: string, status: number) {
-  const key = `${method} ${route} ${status}`;
-  let child = timers.get(key);
-  if (!child) {
-    child = httpDuration.labels(method, route, String(status));
-    timers.set(key, child);
-  }
-  return child;
 }
 
 /** Times the request, labels it by its route pattern (not the raw path: bounded cardinality), logs one line. */
@@ -103,7 +99,7 @@ export function observe(log: Logger): MiddlewareHandler<ApiEnv> {
 
 /** Times one request and writes its access log line (the Hono path and the fast lane alike). */
 export function recordRequest(log: Logger, r: { requestId: string; method: string; route: string; path: string; status: number; seconds: number; keyId: string | undefined }): void {
-  timer(r.method, r.route, r.status).observe(r.seconds);
+  durationOf(r.method, r.route, String(r.status)).observe(r.seconds);
   const fields = { requestId: r.requestId, method: r.method, route: r.route, path: r.path, status: r.status, ms: Math.round(r.seconds * 1e6) / 1e3, keyId: r.keyId };
   if (r.status >= 500) log.error("request failed", fields);
   else log.info("request", fields);

@@ -76,7 +76,7 @@ export async function startApi(env: Env = process.env): Promise<RunningApi> {
     models = follower;
   }
 
-  const { app, http, front } = createNodeApi(
+  const api = createNodeApi(
     {
       models,
       modelName: config.EDGEFLOW_MODEL_NAME,
@@ -96,7 +96,7 @@ export async function startApi(env: Env = process.env): Promise<RunningApi> {
     { fastLane: config.EDGEFLOW_API_FAST_LANE },
   );
 
-  const server = front?.server ?? http;
+  const { app, server } = api;
   await new Promise<void>((ready, fail) => {
     server.once("error", fail);
     server.listen(config.PORT, config.HOST, () => {
@@ -114,9 +114,8 @@ export async function startApi(env: Env = process.env): Promise<RunningApi> {
     async close() {
       // Stop accepting; idle keep-alive sockets go now, busy ones get a grace period.
       const closed = new Promise<void>((done) => server.close(() => done()));
-      if (front) front.closeIdle();
-      else http.closeIdleConnections();
-      const grace = setTimeout(() => (front ? front.closeAll() : http.closeAllConnections()), 5_000);
+      api.closeIdle();
+      const grace = setTimeout(() => api.closeAll(), 5_000);
       await closed;
       clearTimeout(grace);
       for (const close of closers.reverse()) await close().catch((error: unknown) => log.warn("close failed", { error }));

@@ -114,7 +114,7 @@ func run(target, method, bodyFile string, headers []string, rate float64, durati
 	interval := float64(time.Second) / rate
 	latencies := make([]int64, total)
 	statuses := make([]int32, total)
-	var errCount, inFlight, maxQueued atomic.Int64
+	var errCount, maxQueued atomic.Int64
 	var firstErrors []string
 	var errMu sync.Mutex
 	noteError := func(e error) {
@@ -166,11 +166,9 @@ func run(target, method, bodyFile string, headers []string, rate float64, durati
 			var rd *bufio.Reader
 			for t := range queue {
 				i := t.i
-				inFlight.Add(1)
 				if conn == nil {
 					c, err := net.DialTimeout("tcp", u.Host, timeout)
 					if err != nil {
-						inFlight.Add(-1)
 						noteError(err)
 						latencies[i] = -1
 						continue
@@ -179,7 +177,6 @@ func run(target, method, bodyFile string, headers []string, rate float64, durati
 				}
 				conn.SetDeadline(time.Now().Add(timeout))
 				status, keep, err := roundTrip(conn, rd, wire)
-				inFlight.Add(-1)
 				if err != nil {
 					noteError(err)
 					latencies[i] = -1

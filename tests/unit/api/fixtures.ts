@@ -115,14 +115,13 @@ export interface Listening {
 /** The API on a real port as server.ts serves it: the fast front before Node's http server (or Node's server alone). */
 export async function listen(deps: AppDeps, options: Parameters<typeof createNodeApi>[1] = {}): Promise<Listening> {
   const api = createNodeApi(deps, options);
-  const server = api.front?.server ?? api.http;
+  const { server } = api;
   await new Promise<void>((ready) => server.listen(0, "127.0.0.1", () => ready()));
   return {
     base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     async close() {
       const closed = new Promise<void>((done) => server.close(() => done()));
-      if (api.front) api.front.closeAll();
-      else api.http.closeAllConnections();
+      api.closeAll();
       await closed;
     },
   };
