@@ -1,11 +1,14 @@
 // edgeflow-loadgen: a lean open-model HTTP/1.1 load generator for bench/http.
 //
 // Requests are due at a fixed rate from the start of the run (request i at start + i/rate),
-// whether or not earlier ones were answered. A keep-alive connection that is free takes the
-// next due request, waits until it is due, sends it and reads the answer; latency runs from
-// the time the request was DUE, not the time it left, so a request that waited for a free
-// connection or a slow server counts its wait (no coordinated omission, as in wrk2). When
-// every connection is busy, due requests queue and their latency grows: saturation shows.
+// whether or not earlier ones were answered. A pacer releases each request when it is due
+// (give or take the Go runtime's timer slack, reported as pacingLagMicros) into a queue; a
+// keep-alive connection that is free takes the next one, sends it and reads the answer.
+// Latency runs from the release, not from the moment a connection took it, so a request
+// that waited for a free connection or a slow server counts its wait (no coordinated
+// omission, as in wrk2). When every connection is busy, released requests queue and their
+// latency grows: saturation shows. Connections are opened before the clock starts, and the
+// Go garbage collector is off while requests are timed (cycles that still ran are reported).
 //
 // Why not vegeta alone: on a 2-core machine the generator shares the cores with the server.
 // vegeta's net/http client costs ≈ 140 µs of CPU per request here, as much as the server
@@ -31,6 +34,8 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"runtime"
+	"runtime/debug"
 	"sort"
 	"strconv"
 	"strings"
@@ -58,6 +63,7 @@ type result struct {
 	MaxQueued    int64            `json:"maxQueuedRequests"`
 	PacingLagUs  map[string]int64 `json:"pacingLagMicros"`
 	GeneratorCPU float64          `json:"generatorCpuMicrosPerRequest"`
+	GCCycles     uint32           `json:"gcCyclesDuringRun"`
 }
 
 func main() {
@@ -126,6 +132,30 @@ func run(target, method, bodyFile string, headers []string, rate float64, durati
 		errMu.Unlock()
 	}
 
+	// Every keep-alive connection is opened before the clock starts, as a client pool would
+	// be: a connection's set-up is not a request's latency. One that the server closes later
+	// is reopened by the next request on it, and that does count.
+	opened := make([]net.Conn, conns)
+	for c := range opened {
+		conn, err := net.DialTimeout("tcp", u.Host, timeout)
+		if err != nil {
+			for _, o := range opened[:c] {
+				o.Close()
+			}
+			return fmt.Errorf("cannot open connection %d of %d to %s: %v", c+1, conns, u.Host, err)
+		}
+		opened[c] = conn
+	}
+
+	// No garbage collection while requests are timed: with one OS thread for Go code, a GC
+	// cycle stalls every connection for milliseconds and shows as the server's latency. All
+	// per-request state is allocated above; the memory limit is a safety net, and the cycles
+	// that still ran are reported.
+	runtime.GC()
+	debug.SetGCPercent(-1)
+	debug.SetMemoryLimit(1 << 30)
+	var gcBefore runtime.MemStats
+	runtime.ReadMemStats(&gcBefore)
 	var before syscall.Rusage
 	syscall.Getrusage(syscall.RUSAGE_SELF, &before)
 	start := time.Now().Add(50 * time.Millisecond)
@@ -160,10 +190,9 @@ func run(target, method, bodyFile string, headers []string, rate float64, durati
 	var wg sync.WaitGroup
 	for c := 0; c < conns; c++ {
 		wg.Add(1)
-		go func() {
+		go func(conn net.Conn) {
 			defer wg.Done()
-			var conn net.Conn
-			var rd *bufio.Reader
+			rd := bufio.NewReaderSize(conn, 16<<10)
 			for t := range queue {
 				i := t.i
 				if conn == nil {
@@ -194,13 +223,16 @@ func run(target, method, bodyFile string, headers []string, rate float64, durati
 			if conn != nil {
 				conn.Close()
 			}
-		}()
+		}(opened[c])
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
 	var after syscall.Rusage
 	syscall.Getrusage(syscall.RUSAGE_SELF, &after)
 	cpu := time.Duration(after.Utime.Nano() + after.Stime.Nano() - before.Utime.Nano() - before.Stime.Nano())
+	var gcAfter runtime.MemStats
+	runtime.ReadMemStats(&gcAfter)
+	debug.SetGCPercent(100)
 
 	ok := make([]int64, 0, total)
 	status := map[string]int64{}
@@ -232,6 +264,7 @@ func run(target, method, bodyFile string, headers []string, rate float64, durati
 		MaxQueued:    maxQueued.Load(),
 		PacingLagUs:  map[string]int64{"p50": percentile(lags, 0.5), "p99": percentile(lags, 0.99), "max": percentile(lags, 1)},
 		GeneratorCPU: float64(cpu.Microseconds()) / float64(total),
+		GCCycles:     gcAfter.NumGC - gcBefore.NumGC,
 	}
 	if out.FirstErrors == nil {
 		out.FirstErrors = []string{}
@@ -255,6 +288,25 @@ func percentile(xs []int64, p float64) int64 {
 		k = len(xs) - 1
 	}
 	return xs[k]
+}
+
+var (
+	headerContentLength    = []byte("content-length")
+	headerTransferEncoding = []byte("transfer-encoding")
+	headerConnection       = []byte("connection")
+	tokenChunked           = []byte("chunked")
+	tokenClose             = []byte("close")
+	tokenKeepAlive         = []byte("keep-alive")
+)
+
+// containsFold: whether s holds token, ASCII case-insensitively.
+func containsFold(s, token []byte) bool {
+	for i := 0; i+len(token) <= len(s); i++ {
+		if bytes.EqualFold(s[i:i+len(token)], token) {
+			return true
+		}
+	}
+	return false
 }
 
 // roundTrip writes one request and reads its response; keep says whether the connection
@@ -288,20 +340,20 @@ func roundTrip(conn net.Conn, rd *bufio.Reader, wire []byte) (status int, keep b
 		if colon < 0 {
 			continue
 		}
-		name := bytes.ToLower(bytes.TrimSpace(h[:colon]))
+		// Case-insensitive comparisons in place: nothing here allocates per request.
+		name := bytes.TrimSpace(h[:colon])
 		value := bytes.TrimSpace(h[colon+1:])
-		switch string(name) {
-		case "content-length":
+		switch {
+		case bytes.EqualFold(name, headerContentLength):
 			if length, err = strconv.ParseInt(string(value), 10, 64); err != nil {
 				return 0, false, fmt.Errorf("bad content-length %q", value)
 			}
-		case "transfer-encoding":
-			chunked = bytes.Contains(bytes.ToLower(value), []byte("chunked"))
-		case "connection":
-			v := bytes.ToLower(value)
-			if bytes.Equal(v, []byte("close")) {
+		case bytes.EqualFold(name, headerTransferEncoding):
+			chunked = containsFold(value, tokenChunked)
+		case bytes.EqualFold(name, headerConnection):
+			if bytes.EqualFold(value, tokenClose) {
 				keep = false
-			} else if bytes.Equal(v, []byte("keep-alive")) {
+			} else if bytes.EqualFold(value, tokenKeepAlive) {
 				keep = true
 			}
 		}

@@ -17,6 +17,7 @@ interface Report {
   errors: number;
   latencyMicros: Record<"min" | "p50" | "p99" | "max", number>;
   generatorCpuMicrosPerRequest: number;
+  gcCyclesDuringRun: number;
 }
 
 let bin: string;
@@ -24,6 +25,7 @@ let server: Server;
 let base: string;
 const seen: Array<{ url: string; body: string; key: string | undefined }> = [];
 let count = 0;
+let connections = 0;
 
 beforeAll(async () => {
   const built = loadgenBin();
@@ -46,6 +48,7 @@ beforeAll(async () => {
       res.end(JSON.stringify({ n }));
     });
   });
+  server.on("connection", () => connections++);
   await new Promise<void>((ready) => server.listen(0, "127.0.0.1", () => ready()));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }, 120_000);
@@ -57,16 +60,21 @@ afterAll(async () => {
 
 /** Runs the generator as a child process (asynchronously: the server under test is in this one). */
 async function run(path: string, args: string[]): Promise<Report> {
+  const { code, out, err } = await exec(path, args);
+  expect(code, err).toBe(0);
+  return JSON.parse(out) as Report;
+}
+
+async function exec(path: string, args: string[], target = base): Promise<{ code: number | null; out: string; err: string }> {
   const dir = mkdtempSync(join(tmpdir(), "ef-loadgen-test-"));
   writeFileSync(join(dir, "body.json"), '{"hello":"world"}');
-  const child = spawn(bin, ["-url", `${base}${path}`, "-body", join(dir, "body.json"), "-header", "x-api-key: secret", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(bin, ["-url", `${target}${path}`, "-body", join(dir, "body.json"), "-header", "x-api-key: secret", ...args], { stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   let err = "";
   child.stdout.on("data", (d: Buffer) => (out += d.toString()));
   child.stderr.on("data", (d: Buffer) => (err += d.toString()));
   const code = await new Promise<number | null>((done) => child.on("close", done));
-  expect(code, err).toBe(0);
-  return JSON.parse(out) as Report;
+  return { code, out, err };
 }
 
 describe("edgeflow-loadgen", () => {
@@ -106,5 +114,24 @@ describe("edgeflow-loadgen", () => {
     const r = await run("/broken", ["-rate", "100", "-duration", "1s", "-connections", "4"]);
     expect(r.errors).toBe(25);
     expect(r.statusCodes).toEqual({ "200": 75 });
+  });
+
+  it("opens every connection before the clock starts, and runs without garbage collection", async () => {
+    connections = 0;
+    const r = await run("/ok", ["-rate", "10", "-duration", "200ms", "-connections", "8"]);
+    // Two requests, but all eight connections: set-up is not inside any request's latency.
+    expect(r.requests).toBe(2);
+    expect(connections).toBe(8);
+    expect(r.gcCyclesDuringRun).toBe(0);
+  });
+
+  it("fails with a clear message when it cannot connect", async () => {
+    const closed = createServer();
+    await new Promise<void>((ready) => closed.listen(0, "127.0.0.1", () => ready()));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((done) => closed.close(() => done()));
+    const { code, err } = await exec("/ok", ["-rate", "10", "-duration", "1s"], `http://127.0.0.1:${port}`);
+    expect(code).toBe(2);
+    expect(err).toMatch(/cannot open connection 1 of 64 to 127\.0\.0\.1:\d+/);
   });
 });
