@@ -75,7 +75,7 @@ export class ModelHolder {
     const previous = this.model;
     this.model = next;
     swaps.inc({ model: next.name, version: next.version });
-    this.log.info("model swapped", { model: next.name, from: previous.version, to: next.version });
+    this.log.info("model swapped", { model: next.name, from: previous.version, to: next.version, engine: next.engine });
     // Batches that started on the previous model finish on it; release it afterwards.
     if (this.inUse.has(previous)) this.retired.add(previous);
     else this.release(previous);

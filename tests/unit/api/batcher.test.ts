@@ -9,6 +9,7 @@ function fakeModel(version: string, calls: number[], fail = false): LoadedModel 
     name: "m",
     version,
     nFeatures: 2,
+    engine: "test double",
     card: {} as LoadedModel["card"],
     async predict(rows, n) {
       calls.push(n);
