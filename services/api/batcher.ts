@@ -3,16 +3,15 @@
 // this multiplies throughput; with one request in flight it adds nothing — a batch starts
 // at the end of the event-loop turn that queued its first row, and while it runs the next
 // one fills. Each request keeps the model it captured, so a swap never mixes versions.
-import { Histogram, register } from "prom-client";
+import { HotHistogram } from "../../stream/runtime/hot-metrics.ts";
 import type { LoadedModel } from "../../stream/scoring/index.ts";
 
-const inferenceRows =
-  (register.getSingleMetric("edgeflow_api_inference_batch_rows") as Histogram | undefined) ??
-  new Histogram({
-    name: "edgeflow_api_inference_batch_rows",
-    help: "Rows per ONNX call after micro-batching concurrent requests",
-    buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096],
-  });
+const inferenceRows = HotHistogram.of({
+  name: "edgeflow_api_inference_batch_rows",
+  help: "Rows per ONNX call after micro-batching concurrent requests",
+  labelNames: [],
+  buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096],
+}).labels();
 
 interface Pending {
   rows: Float32Array;

@@ -26,6 +26,18 @@ describe("hot metrics", () => {
     expect(await register.getSingleMetricAsString("test_hot_duration_seconds")).toBe(await own.getSingleMetricAsString("test_hot_duration_seconds"));
   });
 
+  it("expose a histogram without labels exactly as prom-client does, before and after observations", async () => {
+    const hot = HotHistogram.of({ name: "test_hot_rows", help: "r", labelNames: [], buckets: [1, 4, 16] }).labels();
+    const own = new Registry();
+    const reference = new Histogram({ name: "test_hot_rows", help: "r", buckets: [1, 4, 16], registers: [own] });
+    expect(await register.getSingleMetricAsString("test_hot_rows")).toBe(await own.getSingleMetricAsString("test_hot_rows"));
+    for (const v of [1, 3, 100]) {
+      hot.observe(v);
+      reference.observe(v);
+    }
+    expect(await register.getSingleMetricAsString("test_hot_rows")).toBe(await own.getSingleMetricAsString("test_hot_rows"));
+  });
+
   it("expose a counter exactly as prom-client does", async () => {
     const hot = HotCounter.of({ name: "test_hot_total", help: "c", labelNames: ["model", "version"] });
     const own = new Registry();
