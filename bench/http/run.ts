@@ -29,7 +29,7 @@ const say = (s: string) => process.stderr.write(`${s}\n`);
 
 interface Result {
   name: string;
-  server: "edgeflow" | "peer";
+  server: "edgeflow" | "peer" | "floor";
   rows: number;
   rps: number;
   rowsPerSecond: number;
@@ -200,7 +200,7 @@ async function main(): Promise<number> {
   const data = await prepareBench(join(HOME, "bench-http"), trainerPython, say);
   const python = peerVenv();
   const key = newApiKey("bench", ["predict"]);
-  const [efPort, peerPort] = [await freePort(), await freePort()];
+  const [efPort, peerPort, floorPort] = [await freePort(), await freePort(), await freePort()];
   const children: ChildProcess[] = [];
   const stop = () => children.forEach((c) => c.exitCode === null && c.kill("SIGTERM"));
   process.once("SIGINT", () => (stop(), process.exit(130)));
@@ -230,10 +230,14 @@ async function main(): Promise<number> {
       stdio: ["ignore", "ignore", "inherit"],
     });
     children.push(peer);
+    const floor = spawn(process.execPath, ["--import", "tsx", join(ROOT, "bench/http/floor-server.ts"), String(floorPort)], { stdio: ["ignore", "ignore", "inherit"] });
+    children.push(floor);
+    const fl = `http://127.0.0.1:${floorPort}`;
     const ef = `http://127.0.0.1:${efPort}`;
     const pe = `http://127.0.0.1:${peerPort}`;
     await waitFor(`${ef}/ready`, edgeflow, "edgeflow API");
     await waitFor(`${pe}/health`, peer, "FastAPI peer");
+    await waitFor(`${fl}/`, floor, "floor responder");
     const auth = { "x-api-key": key.secret };
     for (const body of data.eventBatches) {
       const r = await fetch(`${ef}/v1/events`, { method: "POST", headers: { "content-type": "application/json", ...auth }, body });
@@ -287,16 +291,21 @@ async function main(): Promise<number> {
     results.push(await load({ name: "edgeflow /v1/predict (100 records)", server: "edgeflow", pid: edgeflow.pid!, url: `${ef}/v1/predict`, body: bodies.predict100, rows: 100, headers: auth, ...c }));
     const loadgen = loadgenBin();
     if (loadgen) {
-      say(`fixed rate ${rate} req/s, edgeflow-loadgen (open model, a separate Go process): ${duration} s at the rate first (not recorded), then ${repeats} runs of ${duration} s`);
+      say(`fixed rate ${rate} req/s, edgeflow-loadgen (open model, a separate Go process): ${duration} s at the rate first (not recorded), then ${repeats} runs of ${duration} s, each after a run against the floor (a responder doing nothing: the machine's own latency at that moment)`);
+      const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
       for (const [name, url, body] of [
         [`edgeflow OIP infer (1 row) @${rate} loadgen`, `${ef}/v2/models/bike-next-hour/infer`, bodies.oip1],
         [`edgeflow /v1/predict (1) @${rate} loadgen`, `${ef}/v1/predict`, bodies.predict1],
       ] as const) {
         loadgenRun(loadgen, { name, pid: edgeflow.pid!, url, body, headers: auth, rate, duration, record: false });
-        const runs = Array.from({ length: repeats }, (_, i) => loadgenRun(loadgen, { name: `${name} #${i + 1}`, pid: edgeflow.pid!, url, body, headers: auth, rate, duration }));
-        results.push(...runs);
-        const p99s = runs.map((r) => r.p99).sort((a, b) => a - b);
-        say(`  ${name}: p99 by run ${runs.map((r) => r.p99).join(", ")} ms; median ${p99s[Math.floor(p99s.length / 2)]} ms`);
+        const floors: Result[] = [];
+        const runs: Result[] = [];
+        for (let i = 1; i <= repeats; i++) {
+          floors.push({ ...loadgenRun(loadgen, { name: `floor (bare responder) @${rate} #${i}`, pid: floor.pid!, url: `${fl}/`, body, headers: auth, rate, duration }), server: "floor" });
+          runs.push(loadgenRun(loadgen, { name: `${name} #${i}`, pid: edgeflow.pid!, url, body, headers: auth, rate, duration }));
+        }
+        results.push(...floors, ...runs);
+        say(`  ${name}: p99 by run ${runs.map((r) => r.p99).join(", ")} ms, median ${median(runs.map((r) => r.p99))} ms; the floor's ${floors.map((r) => r.p99).join(", ")} ms, median ${median(floors.map((r) => r.p99))} ms`);
       }
     } else {
       say("bench: edgeflow-loadgen not built (needs go)");
