@@ -4,22 +4,7 @@ import { createHash } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { FeatureSpec } from "../../schemas/index.ts";
-
-function varint(n: number | bigint): number[] {
-  let v = BigInt(n);
-  const out: number[] = [];
-  do {
-    let byte = Number(v & 0x7fn);
-    v >>= 7n;
-    if (v > 0n) byte |= 0x80;
-    out.push(byte);
-  } while (v > 0n);
-  return out;
-}
-const tag = (field: number, wire: number) => varint((field << 3) | wire);
-const int = (field: number, v: number) => [...tag(field, 0), ...varint(v)];
-const bytes = (field: number, b: number[] | Buffer) => [...tag(field, 2), ...varint(b.length), ...b];
-const str = (field: number, s: string) => bytes(field, Buffer.from(s));
+import { bytes, int, str } from "./protobuf.ts";
 
 function tensorType(dims: Array<number | string>): number[] {
   const shape = dims.flatMap((d) => bytes(1, typeof d === "number" ? int(1, d) : str(2, d)));

@@ -2,26 +2,7 @@
 // the compiled-tree evaluator can be checked against onnxruntime on shapes a trainer rarely
 // emits (strict splits, base values, a one-leaf tree) and on graphs it must refuse, without
 // Python.
-const varint = (n: number | bigint): number[] => {
-  let v = BigInt.asUintN(64, BigInt(n));
-  const out: number[] = [];
-  do {
-    let byte = Number(v & 0x7fn);
-    v >>= 7n;
-    if (v > 0n) byte |= 0x80;
-    out.push(byte);
-  } while (v > 0n);
-  return out;
-};
-const tag = (field: number, wire: number) => varint((field << 3) | wire);
-const int = (field: number, v: number) => [...tag(field, 0), ...varint(v)];
-const bytes = (field: number, b: number[] | Buffer) => [...tag(field, 2), ...varint(b.length), ...b];
-const str = (field: number, s: string) => bytes(field, Buffer.from(s));
-const float32 = (v: number) => {
-  const b = Buffer.alloc(4);
-  b.writeFloatLE(v);
-  return [...b];
-};
+import { bytes, float32, int, str, varint } from "./protobuf.ts";
 
 // AttributeProto: name 1, f 2, i 3, s 4, floats 7, ints 8, strings 9, type 20.
 const attrInt = (name: string, v: number) => bytes(5, [...str(1, name), ...int(3, v), ...int(20, 2)]);

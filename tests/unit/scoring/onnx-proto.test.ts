@@ -2,26 +2,13 @@
 // bytes), packed and unpacked repeated fields, nested messages, and input that ends early.
 import { describe, expect, it } from "vitest";
 import { readProto } from "../../../stream/scoring/onnx-proto.ts";
-
-const varint = (n: bigint): number[] => {
-  let v = BigInt.asUintN(64, n);
-  const out: number[] = [];
-  do {
-    let byte = Number(v & 0x7fn);
-    v >>= 7n;
-    if (v > 0n) byte |= 0x80;
-    out.push(byte);
-  } while (v > 0n);
-  return out;
-};
-const field = (n: number, wire: number) => varint(BigInt((n << 3) | wire));
-const delimited = (n: number, body: number[]) => [...field(n, 2), ...varint(BigInt(body.length)), ...body];
+import { bytes, float32, tag as field, varint } from "../../support/protobuf.ts";
 
 describe("readProto", () => {
   it("reads int64 varints, negative ones included, packed or one per field", () => {
     const values = [0n, 1n, 127n, 128n, 300n, 2n ** 40n, 2n ** 53n - 1n, -1n, -2n, -(2n ** 40n)];
     const unpacked = values.flatMap((v) => [...field(1, 0), ...varint(v)]);
-    const packed = delimited(2, values.flatMap(varint));
+    const packed = bytes(2, values.flatMap(varint));
     const msg = readProto(Uint8Array.from([...unpacked, ...packed]));
     expect(msg.ints(1)).toEqual(values.map(Number));
     expect(msg.ints(2)).toEqual(values.map(Number));
@@ -30,16 +17,15 @@ describe("readProto", () => {
   });
 
   it("reads floats packed and fixed32, strings, and nested messages", () => {
-    const f32 = (v: number) => [...new Uint8Array(Float32Array.of(v).buffer)];
-    const bytes = [
-      ...delimited(7, [...f32(1.5), ...f32(-0.25), ...f32(Number.NaN)]),
+    const wire = [
+      ...bytes(7, [...float32(1.5), ...float32(-0.25), ...float32(Number.NaN)]),
       ...field(2, 5),
-      ...f32(3.25),
-      ...delimited(9, [...Buffer.from("BRANCH_LEQ")]),
-      ...delimited(9, [...Buffer.from("größe")]),
-      ...delimited(5, [...delimited(1, [...Buffer.from("inner")]), ...field(3, 0), ...varint(42n)]),
+      ...float32(3.25),
+      ...bytes(9, [...Buffer.from("BRANCH_LEQ")]),
+      ...bytes(9, [...Buffer.from("größe")]),
+      ...bytes(5, [...bytes(1, [...Buffer.from("inner")]), ...field(3, 0), ...varint(42n)]),
     ];
-    const msg = readProto(Uint8Array.from(bytes));
+    const msg = readProto(Uint8Array.from(wire));
     expect(msg.floats(7)).toEqual([1.5, -0.25, Number.NaN]);
     expect(msg.float(2)).toBe(3.25);
     expect(msg.strings(9)).toEqual(["BRANCH_LEQ", "größe"]);
