@@ -72,11 +72,14 @@ export class HotCounter {
   readonly aggregator = "sum";
   readonly name: string;
   readonly help: string;
+  /** As on prom-client's metrics: what dashboards and tooling read off the registry. */
+  readonly labelNames: readonly string[];
   private readonly children: Children<{ value: number; child: CounterChild }>;
 
   private constructor(o: Options) {
     this.name = o.name;
     this.help = o.help;
+    this.labelNames = [...o.labelNames];
     this.children = new Children(o.labelNames, () => {
       const cell = { value: 0, child: undefined as unknown as CounterChild };
       cell.child = {
@@ -124,12 +127,14 @@ export class HotHistogram {
   readonly aggregator = "sum";
   readonly name: string;
   readonly help: string;
+  readonly labelNames: readonly string[];
   private readonly bounds: Float64Array;
   private readonly children: Children<{ counts: Float64Array; sum: number; count: number; child: HistogramChild }>;
 
   private constructor(o: Options & { buckets: readonly number[] }) {
     this.name = o.name;
     this.help = o.help;
+    this.labelNames = [...o.labelNames];
     if (o.labelNames.includes("le")) throw new Error(`${o.name}: "le" is reserved for histogram buckets`);
     const bounds = (this.bounds = Float64Array.from([...new Set(o.buckets)].sort((a, b) => a - b)));
     this.children = new Children(o.labelNames, () => {

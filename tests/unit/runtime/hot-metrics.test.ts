@@ -49,6 +49,16 @@ describe("hot metrics", () => {
     expect(await register.getSingleMetricAsString("test_hot_total")).toBe(await own.getSingleMetricAsString("test_hot_total"));
   });
 
+  it("carry their label names on the registry, like prom-client's metrics (dashboards are checked against them)", () => {
+    type Named = { labelNames?: readonly string[] };
+    HotCounter.of({ name: "test_hot_named_total", help: "c", labelNames: ["route", "result"] });
+    HotHistogram.of({ name: "test_hot_named_seconds", help: "h", labelNames: ["route"], buckets: BUCKETS });
+    const own = new Registry();
+    const reference = new Counter({ name: "test_hot_named_total", help: "c", labelNames: ["route", "result"], registers: [own] });
+    expect((register.getSingleMetric("test_hot_named_total") as unknown as Named).labelNames).toEqual((reference as unknown as Named).labelNames);
+    expect((register.getSingleMetric("test_hot_named_seconds") as unknown as Named).labelNames).toEqual(["route"]);
+  });
+
   it("give the registered metric back for a name already registered, and keep held children counting after a reset", async () => {
     const a = HotCounter.of({ name: "test_hot_again_total", help: "c", labelNames: ["k"] });
     const b = HotCounter.of({ name: "test_hot_again_total", help: "c", labelNames: ["k"] });
