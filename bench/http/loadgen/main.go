@@ -74,16 +74,17 @@ func main() {
 	duration := flag.Duration("duration", 10*time.Second, "how long requests are issued")
 	conns := flag.Int("connections", 64, "keep-alive connections (a request waits for a free one)")
 	timeout := flag.Duration("timeout", 10*time.Second, "per-request deadline")
+	latencyFile := flag.String("latencies", "", "also write each request's latency in µs, in release order, one a line (-1: failed) to this file")
 	var headers headerList
 	flag.Var(&headers, "header", "extra header 'Name: value' (repeatable)")
 	flag.Parse()
-	if err := run(*target, *method, *bodyFile, headers, *rate, *duration, *conns, *timeout); err != nil {
+	if err := run(*target, *method, *bodyFile, headers, *rate, *duration, *conns, *timeout, *latencyFile); err != nil {
 		fmt.Fprintf(os.Stderr, "edgeflow-loadgen: %v\n", err)
 		os.Exit(2)
 	}
 }
 
-func run(target, method, bodyFile string, headers []string, rate float64, duration time.Duration, conns int, timeout time.Duration) error {
+func run(target, method, bodyFile string, headers []string, rate float64, duration time.Duration, conns int, timeout time.Duration, latencyFile string) error {
 	u, err := url.Parse(target)
 	if err != nil || u.Scheme != "http" || u.Host == "" {
 		return fmt.Errorf("-url must be an http:// URL, got %q", target)
@@ -234,6 +235,16 @@ func run(target, method, bodyFile string, headers []string, rate float64, durati
 	runtime.ReadMemStats(&gcAfter)
 	debug.SetGCPercent(100)
 
+	if latencyFile != "" {
+		var b bytes.Buffer
+		for _, l := range latencies {
+			b.WriteString(strconv.FormatInt(l, 10))
+			b.WriteByte('\n')
+		}
+		if err := os.WriteFile(latencyFile, b.Bytes(), 0o644); err != nil {
+			return err
+		}
+	}
 	ok := make([]int64, 0, total)
 	status := map[string]int64{}
 	for i := int64(0); i < total; i++ {

@@ -260,6 +260,44 @@ describe("the front's HTTP/1.1 framing", () => {
     }
   });
 
+  it("closes a keep-alive connection idle for keepAliveMs, and not one in use", async () => {
+    const short = await listen(h.deps, { front: { keepAliveMs: 300 } });
+    try {
+      const socket = connect(Number(new URL(short.base).port), "127.0.0.1");
+      let text = "";
+      socket.on("data", (b: Buffer) => (text += b.toString("latin1")));
+      const closedAt = new Promise<number>((done) => socket.on("close", () => done(Date.now())));
+      await new Promise<void>((ready) => socket.once("connect", () => ready()));
+      const opened = Date.now();
+      // Busy for longer than keepAliveMs in all, but never idle for that long.
+      for (let i = 0; i < 4; i++) {
+        socket.write(request(INFER, one));
+        await new Promise((r) => setTimeout(r, 150));
+      }
+      const lastAnswer = Date.now();
+      const closed = await closedAt;
+      expect(statusLines(text)).toEqual(Array(4).fill("HTTP/1.1 200 OK"));
+      expect(lastAnswer - opened).toBeGreaterThan(500);
+      expect(closed - lastAnswer).toBeGreaterThanOrEqual(150);
+      expect(closed - lastAnswer).toBeLessThan(300 + 75 + 250);
+    } finally {
+      await short.close();
+    }
+  });
+
+  it("hands a connection idle in the middle of a request to Node, which answers it when the rest comes", async () => {
+    const short = await listen(h.deps, { front: { keepAliveMs: 200 } });
+    try {
+      const served = await laneCount("served");
+      const whole = request(INFER, one, { Connection: "close" });
+      const text = await raw(short.base, [whole.slice(0, 40), whole.slice(40)], 500);
+      expect(statusLines(text)).toEqual(["HTTP/1.1 200 OK"]);
+      expect((await laneCount("served")) - served).toBe(0);
+    } finally {
+      await short.close();
+    }
+  });
+
   it("leaves chunked bodies, Expect, duplicate lengths and bad framing to Node's parser", async () => {
     const served = await laneCount("served");
     const chunked = await raw(fast.base, [request(INFER, "", { "Content-Length": "", "Transfer-Encoding": "chunked", Connection: "close" }) + `${one.length.toString(16)}\r\n${one}\r\n0\r\n\r\n`]);
