@@ -5,7 +5,11 @@
 // moment (a VM's scheduling stalls, the generator, loopback TCP): a run in which the floor
 // already misses a latency goal says nothing about the server under test.
 //
-//   node --import tsx bench/http/floor-server.ts PORT
+// With BURN_US it also spins that many microseconds of CPU per request before answering: a
+// responder as costly as the server under test but with none of its code, so a reader sees
+// what latency any server of that CPU cost per request gets here at that moment.
+//
+//   node --import tsx bench/http/floor-server.ts PORT [BURN_US]
 import { createServer } from "node:net";
 
 const body = JSON.stringify({ model_name: "bike-next-hour", model_version: "1", id: "00000000-0000-4000-8000-000000000000", outputs: [{ name: "variable", shape: [1, 1], datatype: "FP32", data: [125.14474487304688] }] });
@@ -13,8 +17,9 @@ const answer = Buffer.from(`HTTP/1.1 200 OK\r\ncontent-type: application/json\r\
 const HEAD_END = Buffer.from("\r\n\r\n");
 
 const port = Number(process.argv[2]);
-if (!Number.isInteger(port) || port <= 0) {
-  process.stderr.write("usage: floor-server.ts PORT\n");
+const burnMs = Number(process.argv[3] ?? 0) / 1000;
+if (!Number.isInteger(port) || port <= 0 || !(burnMs >= 0)) {
+  process.stderr.write("usage: floor-server.ts PORT [BURN_US]\n");
   process.exit(2);
 }
 
@@ -28,6 +33,10 @@ createServer((socket) => {
       const length = /\r\ncontent-length:\s*(\d+)/i.exec(pending.toString("latin1", 0, headEnd));
       const end = headEnd + 4 + (length ? Number(length[1]) : 0);
       if (pending.length < end) return;
+      if (burnMs > 0) {
+        const until = performance.now() + burnMs;
+        while (performance.now() < until);
+      }
       socket.write(answer);
       pending = pending.subarray(end);
     }

@@ -3,7 +3,7 @@
 // reads length-delimited and chunked answers, and — what makes it open-model — a request
 // that waits for a busy server counts its wait, where a closed-model tool would not.
 import { spawn } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -124,6 +124,42 @@ describe("edgeflow-loadgen", () => {
     expect(connections).toBe(8);
     expect(r.gcCyclesDuringRun).toBe(0);
   });
+
+  it("writes each request's latency in release order with -latencies, the slow ones where they were due", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ef-loadgen-lat-"));
+    const file = join(dir, "latencies.txt");
+    // One connection, 30 ms per answer: each request waits longer than the one before it.
+    const r = await run("/slow", ["-rate", "50", "-duration", "400ms", "-connections", "1", "-latencies", file]);
+    const lat = readFileSync(file, "utf8").trim().split("\n").map(Number);
+    expect(lat).toHaveLength(r.requests);
+    expect(Math.max(...lat)).toBe(r.latencyMicros.max);
+    expect(Math.min(...lat)).toBe(r.latencyMicros.min);
+    expect(lat[lat.length - 1]!).toBeGreaterThan(lat[0]! + 50_000);
+  }, 30_000);
+
+  it("measures the floor responder, and the floor with BURN_US spins that long per request", async () => {
+    const port = await new Promise<number>((done) => {
+      const probe = createServer().listen(0, "127.0.0.1", () => {
+        const p = (probe.address() as AddressInfo).port;
+        probe.close(() => done(p));
+      });
+    });
+    const floor = spawn(process.execPath, ["--import", "tsx", join(import.meta.dirname, "../../../bench/http/floor-server.ts"), String(port), "3000"], { stdio: "ignore" });
+    try {
+      let up = false;
+      for (let i = 0; i < 100 && !up; i++) {
+        up = await fetch(`http://127.0.0.1:${port}/`).then((res) => res.ok, () => false);
+        if (!up) await new Promise((res) => setTimeout(res, 100));
+      }
+      expect(up).toBe(true);
+      const r = (await exec("/", ["-rate", "50", "-duration", "400ms", "-connections", "2"], `http://127.0.0.1:${port}`)).out;
+      const report = JSON.parse(r) as Report;
+      expect(report.statusCodes).toEqual({ "200": 20 });
+      expect(report.latencyMicros.min).toBeGreaterThanOrEqual(3_000);
+    } finally {
+      floor.kill("SIGTERM");
+    }
+  }, 30_000);
 
   it("fails with a clear message when it cannot connect", async () => {
     const closed = createServer();
