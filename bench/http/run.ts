@@ -230,8 +230,13 @@ async function main(): Promise<number> {
       stdio: ["ignore", "ignore", "inherit"],
     });
     children.push(peer);
-    const floor = spawn(process.execPath, ["--import", "tsx", join(ROOT, "bench/http/floor-server.ts"), String(floorPort)], { stdio: ["ignore", "ignore", "inherit"] });
-    children.push(floor);
+    /** floor-server.ts on `port`, spinning `burnUs` of CPU per request (0: none). */
+    const startFloor = (port: number, burnUs = 0) => {
+      const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "bench/http/floor-server.ts"), String(port), String(burnUs)], { stdio: ["ignore", "ignore", "inherit"] });
+      children.push(child);
+      return child;
+    };
+    const floor = startFloor(floorPort);
     const fl = `http://127.0.0.1:${floorPort}`;
     const ef = `http://127.0.0.1:${efPort}`;
     const pe = `http://127.0.0.1:${peerPort}`;
@@ -308,8 +313,7 @@ async function main(): Promise<number> {
         // the latency any server of edgeflow's cost gets on this machine at this moment.
         const burnUs = Math.max(0, median(runs.map((r) => r.cpuUsPerRequest)) - median(floors.map((r) => r.cpuUsPerRequest)));
         const burnPort = await freePort();
-        const burner = spawn(process.execPath, ["--import", "tsx", join(ROOT, "bench/http/floor-server.ts"), String(burnPort), String(burnUs)], { stdio: ["ignore", "ignore", "inherit"] });
-        children.push(burner);
+        const burner = startFloor(burnPort, burnUs);
         await waitFor(`http://127.0.0.1:${burnPort}/`, burner, "floor responder with burn");
         const burns: Result[] = [];
         for (let i = 1; i <= repeats; i++) {

@@ -299,10 +299,10 @@ class Connection {
             this.socket.write(
               `HTTP/1.1 ${reply.status} ${REASONS[reply.status] ?? ""}\r\ncontent-type: application/json\r\nx-request-id: ${reply.requestId}\r\nContent-Length: ${Buffer.byteLength(reply.json)}\r\nDate: ${httpDate()}\r\nConnection: ${close ? "close" : "keep-alive"}${close ? "" : "\r\nKeep-Alive: timeout=5"}\r\n\r\n${reply.json}`,
             );
-            this.lastActive = Date.now();
+            const now = (this.lastActive = Date.now());
             this.merge();
             this.buf = this.buf.subarray(end);
-            this.partialSince = this.buf.length > 0 ? Date.now() : 0;
+            this.partialSince = this.buf.length > 0 ? now : 0;
             if (close) {
               this.finish();
               this.socket.end();

@@ -80,7 +80,7 @@ export class HotCounter {
     this.name = o.name;
     this.help = o.help;
     this.labelNames = [...o.labelNames];
-    this.children = new Children(o.labelNames, () => {
+    this.children = new Children(this.labelNames, () => {
       const cell = { value: 0, child: undefined as unknown as CounterChild };
       cell.child = {
         inc(by = 1) {
@@ -137,7 +137,7 @@ export class HotHistogram {
     this.labelNames = [...o.labelNames];
     if (o.labelNames.includes("le")) throw new Error(`${o.name}: "le" is reserved for histogram buckets`);
     const bounds = (this.bounds = Float64Array.from([...new Set(o.buckets)].sort((a, b) => a - b)));
-    this.children = new Children(o.labelNames, () => {
+    this.children = new Children(this.labelNames, () => {
       // counts[i]: observations in (bounds[i-1], bounds[i]]; the last cell is +Inf.
       const cell = { counts: new Float64Array(bounds.length + 1), sum: 0, count: 0, child: undefined as unknown as HistogramChild };
       cell.child = {
