@@ -63,14 +63,63 @@ export function createKafka({ brokers, clientId }: KafkaOptions): Kafka {
   });
 }
 
-/** Creates the topics that are missing; existing ones are left as they are. */
-export async function ensureTopics(kafka: Kafka, topics: ITopicConfig[]): Promise<void> {
+// Right after CreateTopics, a KRaft broker can answer Metadata for the new topic with
+// UNKNOWN_TOPIC_OR_PARTITION until the controller's record reaches it; kafkajs' own
+// waitForLeaders retries only LEADER_NOT_AVAILABLE and throws on that (tulios/kafkajs#815).
+const NOT_READY_YET = new Set(["UNKNOWN_TOPIC_OR_PARTITION", "LEADER_NOT_AVAILABLE", "NOT_LEADER_FOR_PARTITION", "NOT_LEADER_OR_FOLLOWER"]);
+
+export interface EnsureTopicsOptions {
+  /** How long to wait for every partition of the created topics to have a leader. */
+  timeoutMs?: number;
+  /** Pause between metadata polls while waiting. */
+  pollMs?: number;
+}
+
+/**
+ * Creates the topics that are missing (existing ones are left as they are) and returns once
+ * every partition of each created topic has a leader that answers, so a producer or consumer that starts
+ * right after does not meet "This server does not host this topic-partition".
+ */
+export async function ensureTopics(kafka: Kafka, topics: ITopicConfig[], { timeoutMs = 30_000, pollMs = 100 }: EnsureTopicsOptions = {}): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
     const existing = new Set(await admin.listTopics());
     const missing = topics.filter((t) => !existing.has(t.topic));
-    if (missing.length > 0) await admin.createTopics({ topics: missing, waitForLeaders: true });
+    if (missing.length === 0) return;
+    // false when another process created them first (TOPIC_ALREADY_EXISTS): wait all the same.
+    await admin.createTopics({ topics: missing, waitForLeaders: false });
+    const deadline = Date.now() + timeoutMs;
+    let notReady = "";
+    for (;;) {
+      try {
+        const { topics: meta } = await admin.fetchTopicMetadata({ topics: missing.map((t) => t.topic) });
+        const lagging = missing.filter((want) => {
+          const got = meta.find((m) => m.name === want.topic);
+          if (!got || got.partitions.length === 0) return true;
+          if (want.numPartitions !== undefined && want.numPartitions > 0 && got.partitions.length < want.numPartitions) return true;
+          return got.partitions.some((p) => p.leader < 0);
+        });
+        if (lagging.length > 0) {
+          notReady = `no leader yet for ${lagging.map((t) => t.topic).join(", ")}`;
+        } else {
+          // The metadata can name a leader before that broker acts as one (a produce then
+          // gets NOT_LEADER_OR_FOLLOWER): ListOffsets is answered by the leader itself.
+          for (const t of missing) await admin.fetchTopicOffsets(t.topic);
+          return;
+        }
+      } catch (err) {
+        // kafkajs may have retried it itself first, and then wraps it.
+        const cause = (err as { originalError?: unknown }).originalError ?? err;
+        const type = (cause as { type?: string }).type;
+        if (!type || !NOT_READY_YET.has(type)) throw err;
+        notReady = `${type}: ${(cause as Error).message}`;
+      }
+      if (Date.now() >= deadline) {
+        throw new Error(`topics ${missing.map((t) => t.topic).join(", ")} were created but not ready after ${timeoutMs} ms (${notReady})`);
+      }
+      await new Promise((r) => setTimeout(r, pollMs));
+    }
   } finally {
     await admin.disconnect();
   }
