@@ -1,6 +1,7 @@
 // Builds the kafkajs client with our structured logger, and the admin helpers the runtime
 // and the tools share (ensuring topics exist with the partition count we want).
 import { createRequire } from "node:module";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { ITopicConfig, LogEntry, ProducerConfig } from "kafkajs";
 import { Kafka, fastDefaultPartitioner, logLevel } from "./kafkajs.ts";
 import { createLogger } from "../log.ts";
@@ -12,7 +13,12 @@ const log = createLogger("kafka");
 // the broker is still writing the previous transaction's markers when the next one starts;
 // kafkajs retries it, as the Java client does.
 const RETRIED_BY_DESIGN = new Set(["CONCURRENT_TRANSACTIONS"]);
-const retriedMessages = (createRequire(import.meta.url)("kafkajs/src/protocol/error.js") as { errorCodes: Array<{ type: string; message: string }> }).errorCodes
+const protocolErrors = createRequire(import.meta.url)("kafkajs/src/protocol/error.js") as {
+  errorCodes: Array<{ type: string; message: string }>;
+  /** UNKNOWN_TOPIC_OR_PARTITION, LEADER_NOT_AVAILABLE, NOT_LEADER_FOR_PARTITION: metadata not caught up yet. */
+  staleMetadata(error: { type?: string }): boolean;
+};
+const retriedMessages = protocolErrors.errorCodes
   .filter((e) => RETRIED_BY_DESIGN.has(e.type))
   .map((e) => e.message);
 const isRetriedByDesign = (text: string) => retriedMessages.some((m) => text.includes(m));
@@ -63,11 +69,6 @@ export function createKafka({ brokers, clientId }: KafkaOptions): Kafka {
   });
 }
 
-// Right after CreateTopics, a KRaft broker can answer Metadata for the new topic with
-// UNKNOWN_TOPIC_OR_PARTITION until the controller's record reaches it; kafkajs' own
-// waitForLeaders retries only LEADER_NOT_AVAILABLE and throws on that (tulios/kafkajs#815).
-const NOT_READY_YET = new Set(["UNKNOWN_TOPIC_OR_PARTITION", "LEADER_NOT_AVAILABLE", "NOT_LEADER_FOR_PARTITION", "NOT_LEADER_OR_FOLLOWER"]);
-
 export interface EnsureTopicsOptions {
   /** How long to wait for every partition of the created topics to have a leader. */
   timeoutMs?: number;
@@ -77,8 +78,11 @@ export interface EnsureTopicsOptions {
 
 /**
  * Creates the topics that are missing (existing ones are left as they are) and returns once
- * every partition of each created topic has a leader that answers, so a producer or consumer that starts
- * right after does not meet "This server does not host this topic-partition".
+ * every partition of each created topic has a leader that answers, so a producer or consumer
+ * that starts right after does not meet "This server does not host this topic-partition".
+ * kafkajs' own waitForLeaders retries only LEADER_NOT_AVAILABLE, but right after CreateTopics
+ * a KRaft broker can answer UNKNOWN_TOPIC_OR_PARTITION until the controller's record reaches
+ * it (tulios/kafkajs#815), and it does not wait at all when another caller created the topics.
  */
 export async function ensureTopics(kafka: Kafka, topics: ITopicConfig[], { timeoutMs = 30_000, pollMs = 100 }: EnsureTopicsOptions = {}): Promise<void> {
   const admin = kafka.admin();
@@ -111,14 +115,13 @@ export async function ensureTopics(kafka: Kafka, topics: ITopicConfig[], { timeo
       } catch (err) {
         // kafkajs may have retried it itself first, and then wraps it.
         const cause = (err as { originalError?: unknown }).originalError ?? err;
-        const type = (cause as { type?: string }).type;
-        if (!type || !NOT_READY_YET.has(type)) throw err;
-        notReady = `${type}: ${(cause as Error).message}`;
+        if (!protocolErrors.staleMetadata(cause as { type?: string })) throw err;
+        notReady = `${(cause as { type: string }).type}: ${(cause as Error).message}`;
       }
       if (Date.now() >= deadline) {
         throw new Error(`topics ${missing.map((t) => t.topic).join(", ")} were created but not ready after ${timeoutMs} ms (${notReady})`);
       }
-      await new Promise((r) => setTimeout(r, pollMs));
+      await sleep(pollMs);
     }
   } finally {
     await admin.disconnect();
